@@ -1,0 +1,52 @@
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace codeguru::aws {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+    std::string method = "GET";
+    std::string url;  // absolute, already percent-encoded as it goes on the wire
+    HttpHeaders headers;
+    std::string body;
+};
+
+struct HttpResponse {
+    long status = 0;
+    HttpHeaders headers;  // names lower-cased
+    std::string body;
+
+    // The first header with this (case-insensitive) name, if any.
+    std::optional<std::string> header(std::string_view name) const;
+};
+
+// The request never produced an HTTP response.
+class TransportError : public std::runtime_error {
+public:
+    enum class Kind { kTimeout, kConnect, kResponseTooLarge, kAborted, kOther };
+
+    TransportError(Kind kind, const std::string& message)
+        : std::runtime_error(message), kind_(kind) {}
+    Kind kind() const { return kind_; }
+
+private:
+    Kind kind_;
+};
+
+// Sends one HTTP request and returns the response, whatever its status.
+// Throws TransportError when no response was received. Implementations are
+// safe to call from several threads at once.
+class HttpTransport {
+public:
+    virtual ~HttpTransport() = default;
+    virtual HttpResponse send(const HttpRequest& request) = 0;
+};
+
+}  // namespace codeguru::aws

@@ -1,0 +1,78 @@
+#include "util/text_sanitizer.hpp"
+
+namespace codeguru {
+namespace {
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";
+
+// Length of the valid UTF-8 sequence starting at `i`, or 0 when it is invalid
+// (RFC 3629 table: no overlongs, no surrogates, nothing above U+10FFFF).
+std::size_t valid_sequence_length(const std::string& s, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char b0 = byte(i);
+    if (b0 < 0x80) return 1;
+    std::size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        len = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        len = 3;
+        if (b0 == 0xE0) lo = 0xA0;
+        if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        len = 4;
+        if (b0 == 0xF0) lo = 0x90;
+        if (b0 == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+    for (std::size_t k = 2; k < len; ++k) {
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+    }
+    return len;
+}
+
+std::size_t sanitize(std::string& text, bool replace_nul) {
+    std::size_t i = 0;
+    // Fast path: most text is valid; only copy once something must change.
+    for (; i < text.size(); ++i) {
+        const unsigned char b = static_cast<unsigned char>(text[i]);
+        if (b >= 0x80 || (replace_nul && b == 0)) break;
+    }
+    if (i == text.size()) return 0;
+
+    std::size_t replaced = 0;
+    std::string out;
+    out.reserve(text.size() + 8);
+    out.append(text, 0, i);
+    while (i < text.size()) {
+        if (replace_nul && text[i] == '\0') {
+            out += kReplacement;
+            ++replaced;
+            ++i;
+            continue;
+        }
+        const std::size_t len = valid_sequence_length(text, i);
+        if (len != 0) {
+            out.append(text, i, len);
+            i += len;
+        } else {
+            // One U+FFFD per byte that cannot start a valid sequence.
+            out += kReplacement;
+            ++replaced;
+            ++i;
+        }
+    }
+    if (replaced != 0) text = std::move(out);
+    return replaced;
+}
+
+}  // namespace
+
+std::size_t replace_invalid_utf8(std::string& text) { return sanitize(text, false); }
+
+std::size_t sanitize_text(std::string& text) { return sanitize(text, true); }
+
+}  // namespace codeguru

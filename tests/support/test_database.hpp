@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+
+namespace codeguru::test {
+
+// The conninfo of the throwaway cluster started by the `pg` ctest fixture
+// (tests/support/pg_fixture). Fails the test when the fixture is not running.
+std::string test_conninfo();
+
+// A schema of its own for one test, dropped (with everything in it) on destruction,
+// so that tests can run in parallel against one cluster.
+class TestSchema {
+public:
+    TestSchema();
+    ~TestSchema();
+    TestSchema(const TestSchema&) = delete;
+    TestSchema& operator=(const TestSchema&) = delete;
+
+    const std::string& name() const { return name_; }
+    const std::string& conninfo() const { return conninfo_; }
+
+private:
+    std::string name_;
+    std::string conninfo_;
+};
+
+}  // namespace codeguru::test

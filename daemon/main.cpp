@@ -1,8 +1,101 @@
+// codeguru-syncd: wiring only. Options → settings → logging → database → service.
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 
+#include "config/command_line.hpp"
+#include "config/config_error.hpp"
+#include "config/settings_loader.hpp"
+#include "config/settings_printer.hpp"
+#include "service/logging.hpp"
+#include "service/signal_watcher.hpp"
+#include "service/sync_service.hpp"
+#include "service/systemd_notify.hpp"
+#include "store/migrations.hpp"
+#include "store/store_error.hpp"
 #include "version.hpp"
 
-int main() {
-    std::cout << "codeguru-syncd " << codeguru::kVersion << "\n";
-    return 0;
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+int fail(int code, const std::string& message) {
+    std::cerr << "codeguru-syncd: " << message << "\n";
+    return code;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    using namespace codeguru;
+
+    CommandLine command_line;
+    Settings settings;
+    try {
+        command_line = parse_command_line(argc, argv);
+        if (command_line.show_help) {
+            std::cout << usage_text();
+            return kExitOk;
+        }
+        if (command_line.show_version) {
+            std::cout << "codeguru-syncd " << kVersion << "\n";
+            return kExitOk;
+        }
+        settings = load_settings(command_line);
+        if (!command_line.migrate && !command_line.check_config) require_scans(settings);
+    } catch (const UsageError& e) {
+        return fail(kExitUsage, std::string(e.what()) + " (see --help)");
+    } catch (const ConfigError& e) {
+        return fail(kExitUsage, e.what());
+    }
+    if (command_line.check_config) {
+        std::cout << describe_settings(settings);
+        return kExitOk;
+    }
+
+    service::setup_logging(settings.log.level, service::stderr_is_journal());
+    StopFlag stop;
+    service::SignalWatcher signals(stop);  // before any other thread starts
+
+    try {
+        auto connection = service::connect_database(settings.database.url);
+        const auto migrated = store::apply_migrations(*connection, settings.database.schema);
+        if (command_line.migrate) {
+            std::cout << "schema " << settings.database.schema << " is at version "
+                      << migrated.version << " (" << migrated.applied << " migration(s) applied)\n";
+            return kExitOk;
+        }
+    } catch (const pqxx::broken_connection& e) {
+        return fail(kExitFailure, std::string("cannot connect to the database: ") + e.what());
+    } catch (const std::exception& e) {
+        return fail(kExitFailure, std::string("database schema: ") + e.what());
+    }
+
+    try {
+        service::SyncService sync_service(settings, stop);
+        if (command_line.once) {
+            const auto summary = sync_service.run_cycle();
+            return summary.failed == 0 ? kExitOk : kExitFailure;
+        }
+        sync_service.run_forever(signals, [&]() -> std::optional<Settings> {
+            try {
+                Settings fresh = load_settings(command_line);
+                require_scans(fresh);
+                service::set_log_level(fresh.log.level);
+                return fresh;
+            } catch (const ConfigError& e) {
+                spdlog::error("configuration not reloaded, the previous one stays in force: {}",
+                              e.what());
+                return std::nullopt;
+            }
+        });
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        return kExitFailure;
+    }
+    spdlog::info("stopped");
+    return kExitOk;
 }

@@ -9,7 +9,7 @@ namespace codeguru::aws {
 // `code` is the service's error type (e.g. "ThrottlingException") with any
 // ":"-suffix removed; for transport failures it names the failure ("Timeout").
 class ApiError : public std::runtime_error {
-public:
+  public:
     ApiError(std::string code, std::string message, long http_status, bool retryable)
         : std::runtime_error(code + ": " + message),
           code_(std::move(code)),
@@ -22,11 +22,18 @@ public:
     long http_status() const { return http_status_; }  // 0 when no response came
     bool retryable() const { return retryable_; }
 
-private:
+  private:
     std::string code_;
     std::string message_;
     long http_status_;
     bool retryable_;
+};
+
+// A 2xx answer whose body is not the documented shape (not JSON, truncated).
+// Worth a retry: the next answer may be whole.
+class MalformedResponseError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 }  // namespace codeguru::aws

@@ -29,14 +29,16 @@ struct HttpResponse {
 
 // The request never produced an HTTP response.
 class TransportError : public std::runtime_error {
-public:
-    enum class Kind { kTimeout, kConnect, kResponseTooLarge, kAborted, kOther };
+  public:
+    // kTimeout, kConnect: transient, worth a retry. kTls, kProtocol (the peer does not
+    // speak HTTP), kResponseTooLarge, kAborted (a stop was requested), kOther: not.
+    enum class Kind { kTimeout, kConnect, kTls, kProtocol, kResponseTooLarge, kAborted, kOther };
 
     TransportError(Kind kind, const std::string& message)
         : std::runtime_error(message), kind_(kind) {}
     Kind kind() const { return kind_; }
 
-private:
+  private:
     Kind kind_;
 };
 
@@ -44,7 +46,7 @@ private:
 // Throws TransportError when no response was received. Implementations are
 // safe to call from several threads at once.
 class HttpTransport {
-public:
+  public:
     virtual ~HttpTransport() = default;
     virtual HttpResponse send(const HttpRequest& request) = 0;
 };

@@ -11,7 +11,7 @@ namespace codeguru {
 // (backoff, rate limit, cycle interval) waits on it, so a stop wakes them at once.
 // Thread-safe.
 class StopFlag {
-public:
+  public:
     void request_stop() {
         {
             std::lock_guard lock(mutex_);
@@ -30,7 +30,7 @@ public:
         return !cv_.wait_for(lock, duration, [this] { return stopped_.load(); });
     }
 
-private:
+  private:
     std::mutex mutex_;
     std::condition_variable cv_;
     std::atomic<bool> stopped_{false};

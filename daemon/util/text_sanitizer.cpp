@@ -71,8 +71,12 @@ std::size_t sanitize(std::string& text, bool replace_nul) {
 
 }  // namespace
 
-std::size_t replace_invalid_utf8(std::string& text) { return sanitize(text, false); }
+std::size_t replace_invalid_utf8(std::string& text) {
+    return sanitize(text, false);
+}
 
-std::size_t sanitize_text(std::string& text) { return sanitize(text, true); }
+std::size_t sanitize_text(std::string& text) {
+    return sanitize(text, true);
+}
 
 }  // namespace codeguru

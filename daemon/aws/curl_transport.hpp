@@ -1,0 +1,44 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "aws/http_transport.hpp"
+
+namespace codeguru {
+class StopFlag;
+}
+
+namespace codeguru::aws {
+
+struct CurlTransportOptions {
+    std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+    std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
+    std::size_t max_response_bytes = 64 * 1024 * 1024;
+    const StopFlag* stop = nullptr;  // when set, a requested stop aborts transfers in flight
+};
+
+// HttpTransport over libcurl. TLS peer and host verification are always on;
+// compressed responses are accepted; connections are reused through a pool of
+// easy handles. Thread-safe.
+class CurlTransport final : public HttpTransport {
+  public:
+    explicit CurlTransport(CurlTransportOptions options);
+    ~CurlTransport() override;
+
+    HttpResponse send(const HttpRequest& request) override;
+
+  private:
+    struct Handle;
+    std::unique_ptr<Handle> checkout();
+    void checkin(std::unique_ptr<Handle> handle);
+
+    CurlTransportOptions options_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Handle>> idle_;
+};
+
+}  // namespace codeguru::aws

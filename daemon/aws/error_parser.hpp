@@ -1,0 +1,21 @@
+#pragma once
+
+#include "aws/api_error.hpp"
+#include "aws/http_transport.hpp"
+
+namespace codeguru::aws {
+
+// Turns a non-2xx rest-json answer into an ApiError: the code from the
+// x-amzn-ErrorType header (anything after ':' removed), else the body's `__type`,
+// `code` or `errorCode`; the message from the body's `message` (or `Message`),
+// else the start of the body. Never throws; any body, even binary junk, yields an error.
+ApiError parse_error_response(const HttpResponse& response);
+
+// Whether an error is worth retrying, AWS "standard" mode: throttling codes,
+// HTTP 429, 500, 502, 503, 504 and transient transport failures.
+bool is_retryable_error(const std::string& code, long http_status);
+
+// An ApiError for a request that got no HTTP response.
+ApiError error_from_transport(const TransportError& error);
+
+}  // namespace codeguru::aws

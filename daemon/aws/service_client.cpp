@@ -1,0 +1,133 @@
+#include "aws/service_client.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "aws/error_parser.hpp"
+#include "version.hpp"
+
+namespace codeguru::aws {
+namespace {
+
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& query) {
+    std::string out;
+    for (const auto& [name, value] : query) {
+        if (!out.empty()) out += '&';
+        out += uri_encode(name);
+        out += '=';
+        out += uri_encode(value);
+    }
+    return out;
+}
+
+}  // namespace
+
+Endpoint parse_endpoint(const std::string& url) {
+    Endpoint e;
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) {
+        throw std::invalid_argument("endpoint \"" + url + "\" has no scheme (http:// or https://)");
+    }
+    e.scheme = url.substr(0, scheme_end);
+    if (e.scheme != "https" && e.scheme != "http") {
+        throw std::invalid_argument("endpoint \"" + url + "\" must be http:// or https://");
+    }
+    const std::string rest = url.substr(scheme_end + 3);
+    const auto slash = rest.find('/');
+    e.host = rest.substr(0, slash);
+    if (e.host.empty()) throw std::invalid_argument("endpoint \"" + url + "\" has no host");
+    if (slash != std::string::npos) {
+        e.base_path = rest.substr(slash);
+        while (!e.base_path.empty() && e.base_path.back() == '/') e.base_path.pop_back();
+    }
+    return e;
+}
+
+ServiceClient::ServiceClient(Endpoint endpoint, SigV4Signer signer, RetryPolicy policy,
+                             Dependencies deps, std::uint64_t jitter_seed)
+    : endpoint_(std::move(endpoint)),
+      signer_(std::move(signer)),
+      policy_(policy),
+      deps_(deps),
+      rng_(jitter_seed) {}
+
+double ServiceClient::next_jitter() {
+    std::lock_guard lock(rng_mutex_);
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+}
+
+HttpRequest ServiceClient::build(const ServiceRequest& request) const {
+    SignableRequest signable;
+    signable.method = "GET";
+    signable.host = endpoint_.host;
+    signable.path = endpoint_.base_path + request.path;
+    signable.query = request.query;
+
+    const auto credentials = deps_.credentials.resolve();
+    if (!credentials) {
+        throw ApiError("NoCredentials", "no AWS credentials found in the default chain", 0, false);
+    }
+    const SigningResult signed_parts = signer_.sign(signable, *credentials, deps_.clock.now());
+
+    HttpRequest http;
+    http.method = "GET";
+    http.url = endpoint_.scheme + "://" + endpoint_.host + signable.path;
+    if (!request.query.empty()) http.url += "?" + query_string(request.query);
+    http.headers = {{"Host", endpoint_.host},
+                    {"Accept", "application/json"},
+                    {"User-Agent", std::string("codeguru-syncd/") + kVersion}};
+    for (const auto& h : signed_parts.headers) http.headers.push_back(h);
+    return http;
+}
+
+void ServiceClient::get(const ServiceRequest& request,
+                        const std::function<void(const HttpResponse&)>& accept) {
+    int quota_taken = 0;
+    for (int attempt = 1;; ++attempt) {
+        if (!deps_.rate_limiter.acquire(deps_.stop)) {
+            throw ApiError("Aborted", "stop requested", 0, false);
+        }
+        std::optional<ApiError> failure;
+        try {
+            const HttpRequest http = build(request);
+            ++stats_.requests;
+            const HttpResponse response = deps_.transport.send(http);
+            spdlog::debug("GET {} -> {} (attempt {})", request.path, response.status, attempt);
+            if (response.status >= 200 && response.status < 300) {
+                accept(response);
+                deps_.retry_quota.release_on_success(quota_taken);
+                return;
+            }
+            failure = parse_error_response(response);
+        } catch (const TransportError& e) {
+            failure = error_from_transport(e);
+        } catch (const MalformedResponseError& e) {
+            failure = ApiError("MalformedResponse", e.what(), 200, true);
+        } catch (const CredentialsError& e) {
+            throw ApiError("CredentialsError", e.what(), 0, false);
+        }
+
+        if (failure->retryable() && failure->http_status() == 429) ++stats_.throttles;
+        if (!failure->retryable()) throw *failure;
+        if (deps_.stop.stop_requested()) throw ApiError("Aborted", "stop requested", 0, false);
+        if (attempt >= policy_.max_attempts) {
+            throw ApiError(failure->code(),
+                           failure->message() + " (gave up after " + std::to_string(attempt) +
+                               (attempt == 1 ? " attempt)" : " attempts)"),
+                           failure->http_status(), false);
+        }
+        if (!deps_.retry_quota.acquire(*failure, quota_taken)) {
+            throw ApiError(failure->code(),
+                           failure->message() + " (retry quota exhausted, not retried)",
+                           failure->http_status(), false);
+        }
+        const auto delay = backoff_delay(policy_, attempt - 1, next_jitter());
+        ++stats_.retries;
+        spdlog::warn("GET {}: {}: {}; retry {} of {} in {} ms", request.path, failure->code(),
+                     failure->message(), attempt, policy_.max_attempts - 1, delay.count());
+        if (!deps_.stop.wait_for(delay)) throw ApiError("Aborted", "stop requested", 0, false);
+    }
+}
+
+}  // namespace codeguru::aws

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace codeguru {
+
+// What the command line asked for (SPEC §3). Config keys given as --section.key=value are
+// kept as overrides, unvalidated; load_settings applies and validates them.
+struct CommandLine {
+    std::string config_path = "/etc/codeguru-syncd/codeguru-syncd.conf";
+    bool config_path_given = false;
+    bool once = false, migrate = false, check_config = false, show_version = false,
+         show_help = false;
+    std::vector<std::string> scans;                              // --scan, repeatable
+    std::string log_level;                                       // --log-level, empty if not given
+    std::vector<std::pair<std::string, std::string>> overrides;  // --section.key=value, in order
+};
+
+// Parses argv (argv[0] is the program name). Throws UsageError naming the offending
+// argument: unknown flags or keys, missing values, positional arguments, a single-valued
+// flag or key given twice, or more than one of --once, --migrate, --check-config.
+CommandLine parse_command_line(int argc, const char* const argv[]);
+
+// The --help text: the synopsis, every flag, and every config key as --section.key=VALUE.
+std::string usage_text();
+
+}  // namespace codeguru

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace codeguru {
+
+// One key of the configuration file, named "section.key" as in `[section] key = value`
+// and on the command line as `--section.key=value`.
+struct ConfigKey {
+    std::string_view name;        // "sync.interval"
+    std::string_view value_name;  // placeholder for --help, e.g. "DURATION"
+    std::string_view help;        // one line for --help
+    bool repeatable = false;      // may be given more than once (values accumulate)
+};
+
+// Every configuration key, in the order documentation and --check-config list them.
+inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
+    {"aws.region", "REGION", "AWS region, e.g. us-east-1 (required)"},
+    {"aws.profile", "NAME", "shared-config profile (default: AWS_PROFILE or \"default\")"},
+    {"aws.endpoint", "URL", "endpoint override, http(s)://host[:port]"},
+    {"aws.connect_timeout", "DURATION", "connection timeout (default 10s)"},
+    {"aws.request_timeout", "DURATION", "whole-request timeout (default 60s)"},
+    {"aws.max_attempts", "N", "attempts per request for retryable errors, 1-20 (default 5)"},
+    {"aws.requests_per_second", "RATE", "client-side rate limit, all scans (default 5)"},
+    {"database.url", "CONNINFO", "libpq URI or key=value conninfo"},
+    {"database.schema", "NAME", "PostgreSQL schema (default codeguru)"},
+    {"sync.scan", "NAME", "scan to sync (repeatable)", true},
+    {"sync.scan_prefix", "PREFIX", "also sync every listed scan with this name prefix"},
+    {"sync.status", "STATUS", "Open | Closed | All (default All)"},
+    {"sync.page_size", "N", "findings per page, 1-1000 (default 1000)"},
+    {"sync.interval", "DURATION", "time between cycle starts, e.g. 900, 15m, 1h (default 15m)"},
+    {"sync.concurrency", "N", "scans synced in parallel, 1-64 (default 2)"},
+    {"log.level", "LEVEL", "trace | debug | info | warn | error | critical | off"},
+});
+
+// The key named `name`, or nullptr if there is none.
+constexpr const ConfigKey* find_config_key(std::string_view name) {
+    for (const ConfigKey& key : kConfigKeys) {
+        if (key.name == name) return &key;
+    }
+    return nullptr;
+}
+
+}  // namespace codeguru

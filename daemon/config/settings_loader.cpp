@@ -1,0 +1,343 @@
+#include "config/settings_loader.hpp"
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+
+#include "config/config_error.hpp"
+#include "config/config_keys.hpp"
+#include "config/duration.hpp"
+
+namespace codeguru {
+namespace {
+
+namespace po = boost::program_options;
+
+// Raw text values per key, before validation; repeatable keys may hold several.
+using RawValues = std::map<std::string, std::vector<std::string>, std::less<>>;
+
+constexpr std::size_t kMaxScanNameLength = 140;
+
+std::string_view trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
+}
+
+// A value as the operator typed it, quoted and escaped so that the message stays one line.
+std::string quote(std::string_view value) {
+    std::string out = "\"";
+    for (const char c : value) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            constexpr char kHex[] = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
+            out += kHex[static_cast<unsigned char>(c) & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+[[noreturn]] void invalid(std::string_view key, std::string_view value, std::string_view expected) {
+    throw ConfigError(std::string(key), "invalid value for " + std::string(key) + ": " +
+                                            quote(value) + " (expected " + std::string(expected) +
+                                            ")");
+}
+
+// The file's text, or nothing when the default path does not exist.
+std::optional<std::string> read_config_file(const CommandLine& command_line) {
+    const std::string& path = command_line.config_path;
+    const auto fail = [&path](int error) -> ConfigError {
+        return ConfigError("config", "cannot read config file " + path + ": " +
+                                         std::generic_category().message(error));
+    };
+    errno = 0;
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                               &std::fclose);
+    if (!file) {
+        const int error = errno;
+        if (error == ENOENT && !command_line.config_path_given) return std::nullopt;
+        throw fail(error);
+    }
+    std::string text;
+    char buffer[8192];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+    if (std::ferror(file.get())) throw fail(errno != 0 ? errno : EIO);
+    return text;
+}
+
+// Boost's INI parser strips '#' comments but not ';' ones, and rejects a line that is only
+// a ';' comment: cut both here, along with surrounding spaces.
+std::string strip_comments(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        const auto eol = text.find('\n');
+        std::string_view line = text.substr(0, eol);
+        text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+        line = line.substr(0, line.find_first_of(";#"));
+        out += trim(line);
+        out += '\n';
+    }
+    return out;
+}
+
+void parse_file(const std::string& text, const std::string& path, RawValues& values) {
+    po::options_description description;
+    for (const ConfigKey& key : kConfigKeys) {
+        description.add_options()(std::string(key.name).c_str(), po::value<std::string>());
+    }
+    std::istringstream in(strip_comments(text));
+    po::parsed_options parsed(&description);
+    try {
+        parsed = po::parse_config_file(in, description, false);
+    } catch (const po::unknown_option& e) {
+        throw ConfigError(e.get_option_name(),
+                          "unknown key " + e.get_option_name() + " in " + path);
+    } catch (const po::invalid_config_file_syntax& e) {
+        throw ConfigError("config", "invalid line " + quote(e.tokens()) + " in " + path +
+                                        " (expected [section] or key = value)");
+    } catch (const po::error& e) {
+        throw ConfigError("config", std::string(e.what()) + " in " + path);
+    }
+    for (const po::option& option : parsed.options) {
+        const std::string& name = option.string_key;
+        const ConfigKey* key = find_config_key(name);
+        auto& slot = values[name];
+        if (!slot.empty() && !key->repeatable) {
+            throw ConfigError(name, name + " is given more than once in " + path);
+        }
+        slot.push_back(option.value.empty() ? std::string() : option.value.front());
+    }
+}
+
+void apply_command_line(const CommandLine& command_line, RawValues& values) {
+    std::set<std::string, std::less<>> replaced;  // repeatable keys the command line has reset
+    for (const auto& [name, value] : command_line.overrides) {
+        const ConfigKey* key = find_config_key(name);
+        if (key == nullptr) throw ConfigError(name, "unknown key " + name + " on the command line");
+        auto& slot = values[name];
+        if (!key->repeatable) {
+            slot = {value};
+        } else {
+            if (replaced.insert(name).second) slot.clear();
+            slot.push_back(value);
+        }
+    }
+    if (!command_line.scans.empty()) values["sync.scan"] = command_line.scans;
+    if (!command_line.log_level.empty()) values["log.level"] = {command_line.log_level};
+}
+
+// The single value of `key`, trimmed, if it was given.
+std::optional<std::string> single(const RawValues& values, std::string_view key) {
+    const auto it = values.find(key);
+    if (it == values.end() || it->second.empty()) return std::nullopt;
+    return std::string(trim(it->second.back()));
+}
+
+int to_int(std::string_view key, const std::string& value, int min, int max) {
+    const std::string expected =
+        "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    long long number = 0;
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, number);
+    if (value.empty() || ec != std::errc() || ptr != end || number < min || number > max) {
+        invalid(key, value, expected);
+    }
+    return static_cast<int>(number);
+}
+
+std::chrono::milliseconds to_duration(std::string_view key, const std::string& value,
+                                      std::chrono::milliseconds min) {
+    constexpr std::string_view kExpected = "a duration like 900, 900s, 15m, 1h";
+    std::chrono::milliseconds duration{};
+    try {
+        duration = parse_duration(value);
+    } catch (const std::invalid_argument&) {
+        invalid(key, value, kExpected);
+    }
+    if (duration < min) {
+        invalid(key, value, std::string(kExpected) + ", at least " + format_duration(min));
+    }
+    return duration;
+}
+
+bool is_scan_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '$' || c == ':' || c == '.';
+}
+
+bool is_scan_name_text(std::string_view text) {
+    return text.size() <= kMaxScanNameLength &&
+           std::all_of(text.begin(), text.end(), is_scan_name_char);
+}
+
+void load_aws(const RawValues& values, const CommandLine& command_line, bool file_read,
+              AwsSettings& aws) {
+    const auto region = single(values, "aws.region");
+    if (!region) {
+        const std::string& path = command_line.config_path;
+        throw ConfigError("aws.region",
+                          file_read ? "missing required key aws.region: set region in [aws] of " +
+                                          path + " or pass --aws.region=REGION"
+                                    : "missing required key aws.region: no config file at " + path +
+                                          "; pass --config FILE or --aws.region=REGION");
+    }
+    static const std::regex kRegion("[a-z0-9-]+");
+    if (!std::regex_match(*region, kRegion))
+        invalid("aws.region", *region, "a region like us-east-1");
+    aws.region = *region;
+
+    if (const auto profile = single(values, "aws.profile")) aws.profile = *profile;
+
+    if (const auto endpoint = single(values, "aws.endpoint")) {
+        static const std::regex kEndpoint(
+            R"(https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:([0-9]{1,5}))?/?)");
+        constexpr std::string_view kExpected = "empty or http(s)://host[:port]";
+        std::smatch match;
+        if (!endpoint->empty()) {
+            if (!std::regex_match(*endpoint, match, kEndpoint)) {
+                invalid("aws.endpoint", *endpoint, kExpected);
+            }
+            if (match[4].matched) {
+                const int port = std::stoi(match[4].str());
+                if (port < 1 || port > 65535) invalid("aws.endpoint", *endpoint, kExpected);
+            }
+        }
+        aws.endpoint = *endpoint;
+    }
+
+    constexpr std::chrono::milliseconds kPositive{1};
+    if (const auto v = single(values, "aws.connect_timeout")) {
+        aws.connect_timeout = to_duration("aws.connect_timeout", *v, kPositive);
+    }
+    if (const auto v = single(values, "aws.request_timeout")) {
+        aws.request_timeout = to_duration("aws.request_timeout", *v, kPositive);
+    }
+    if (const auto v = single(values, "aws.max_attempts")) {
+        aws.max_attempts = to_int("aws.max_attempts", *v, 1, 20);
+    }
+    if (const auto v = single(values, "aws.requests_per_second")) {
+        constexpr std::string_view kExpected = "a number above 0, at most 10000, like 5 or 0.5";
+        static const std::regex kDecimal(R"([0-9]+(\.[0-9]*)?|\.[0-9]+)");
+        double rate = 0;
+        if (!std::regex_match(*v, kDecimal)) invalid("aws.requests_per_second", *v, kExpected);
+        std::from_chars(v->data(), v->data() + v->size(), rate);
+        if (!(rate > 0 && rate <= 10000)) invalid("aws.requests_per_second", *v, kExpected);
+        aws.requests_per_second = rate;
+    }
+}
+
+void load_database(const RawValues& values, DatabaseSettings& database) {
+    if (const auto url = single(values, "database.url")) {
+        if (url->empty()) invalid("database.url", *url, "a libpq URI or key=value conninfo");
+        database.url = *url;
+    }
+    if (const auto schema = single(values, "database.schema")) {
+        static const std::regex kIdentifier("[a-z_][a-z0-9_]{0,62}");
+        if (!std::regex_match(*schema, kIdentifier)) {
+            invalid("database.schema", *schema,
+                    "a lowercase identifier: a-z, 0-9, _, not starting with a digit, "
+                    "at most 63 characters");
+        }
+        database.schema = *schema;
+    }
+}
+
+void load_sync(const RawValues& values, SyncSettings& sync) {
+    if (const auto it = values.find("sync.scan"); it != values.end()) {
+        sync.scans.clear();
+        for (const std::string& raw : it->second) {
+            const std::string name(trim(raw));
+            if (name.empty() || !is_scan_name_text(name)) {
+                invalid("sync.scan", name,
+                        "a scan name of 1 to 140 characters from a-z A-Z 0-9 - _ $ : .");
+            }
+            // The same scan twice would only contend with itself for its lock.
+            if (std::find(sync.scans.begin(), sync.scans.end(), name) == sync.scans.end()) {
+                sync.scans.push_back(name);
+            }
+        }
+    }
+    if (const auto prefix = single(values, "sync.scan_prefix")) {
+        if (!is_scan_name_text(*prefix)) {
+            invalid("sync.scan_prefix", *prefix,
+                    "empty or up to 140 characters from a-z A-Z 0-9 - _ $ : .");
+        }
+        sync.scan_prefix = *prefix;
+    }
+    if (const auto status = single(values, "sync.status")) {
+        if (*status != "Open" && *status != "Closed" && *status != "All") {
+            invalid("sync.status", *status, "Open, Closed or All");
+        }
+        sync.status = *status;
+    }
+    if (const auto v = single(values, "sync.page_size")) {
+        sync.page_size = to_int("sync.page_size", *v, 1, 1000);
+    }
+    if (const auto v = single(values, "sync.interval")) {
+        const auto interval = to_duration("sync.interval", *v, std::chrono::seconds(1));
+        if (interval % std::chrono::seconds(1) != std::chrono::milliseconds::zero()) {
+            invalid("sync.interval", *v, "a whole number of seconds, like 900, 15m, 1h");
+        }
+        sync.interval = std::chrono::duration_cast<std::chrono::seconds>(interval);
+    }
+    if (const auto v = single(values, "sync.concurrency")) {
+        sync.concurrency = to_int("sync.concurrency", *v, 1, 64);
+    }
+}
+
+void load_log(const RawValues& values, LogSettings& log) {
+    if (const auto level = single(values, "log.level")) {
+        constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
+                                                "error", "critical", "off"};
+        if (std::find(std::begin(kLevels), std::end(kLevels), *level) == std::end(kLevels)) {
+            invalid("log.level", *level, "trace, debug, info, warn, error, critical or off");
+        }
+        log.level = *level;
+    }
+}
+
+}  // namespace
+
+Settings load_settings(const CommandLine& command_line) {
+    RawValues values;
+    const std::optional<std::string> text = read_config_file(command_line);
+    if (text) parse_file(*text, command_line.config_path, values);
+    apply_command_line(command_line, values);
+
+    Settings settings;
+    load_aws(values, command_line, text.has_value(), settings.aws);
+    load_database(values, settings.database);
+    load_sync(values, settings.sync);
+    load_log(values, settings.log);
+    return settings;
+}
+
+void require_scans(const Settings& settings) {
+    if (settings.sync.scans.empty() && settings.sync.scan_prefix.empty()) {
+        throw ConfigError("sync.scan",
+                          "no scans to sync: set sync.scan (repeatable) or sync.scan_prefix, "
+                          "or pass --scan NAME");
+    }
+}
+
+}  // namespace codeguru

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "codeguru/finding.hpp"
+
+namespace codeguru::store {
+
+// What one page did to the store. seen = inserted + updated + unchanged + rejected;
+// a duplicate id within the page counts as unchanged.
+struct PageCounts {
+    int seen = 0;
+    int inserted = 0;
+    int updated = 0;
+    int unchanged = 0;
+    int rejected = 0;
+};
+
+// Writes pages of one schema through apply_findings_page(): a single statement, its own
+// transaction, one round trip. Not thread-safe: one writer per connection at a time.
+class FindingsPageWriter {
+  public:
+    FindingsPageWriter(pqxx::connection& connection, std::string schema);
+
+    // Applies `page` of `scan` for run `run_id` atomically: findings, children, versions,
+    // the pass's seen-set, the checkpoint (advanced to next_token; a null next_token ends
+    // the pass) and the run's counters. Throws StalePageError, changing nothing, when the
+    // checkpoint is not at expected_token for run_id; pqxx exceptions for database failures.
+    PageCounts apply(const std::string& scan, std::int64_t run_id,
+                     const std::optional<std::string>& expected_token,
+                     const std::vector<Finding>& page, const std::optional<std::string>& next_token,
+                     Timestamp sync_time);
+
+  private:
+    pqxx::connection& connection_;
+    std::string schema_;
+    std::string statement_;  // the prepared statement's name, one per schema
+};
+
+}  // namespace codeguru::store

@@ -1,0 +1,660 @@
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/command_line.hpp"
+#include "config/config_error.hpp"
+#include "config/config_keys.hpp"
+#include "config/settings_loader.hpp"
+#include "config/settings_printer.hpp"
+
+using namespace codeguru;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A private directory for config files, removed with everything in it.
+class TempDir {
+  public:
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "config_test.XXXXXX");
+        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+        path_ = pattern;
+    }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    // Writes `text` to a file in the directory and returns its path.
+    std::string write(const std::string& text, const std::string& name = "syncd.conf") const {
+        const auto file = path_ / name;
+        std::ofstream(file) << text;
+        return file.string();
+    }
+    std::string path(const std::string& name) const { return (path_ / name).string(); }
+
+  private:
+    std::filesystem::path path_;
+};
+
+constexpr const char* kMinimal = "[aws]\nregion = us-east-1\n";
+
+CommandLine with_file(const std::string& path) {
+    CommandLine command_line;
+    command_line.config_path = path;
+    command_line.config_path_given = true;
+    return command_line;
+}
+
+Settings load_text(const std::string& text, CommandLine command_line = {}) {
+    TempDir dir;
+    command_line.config_path = dir.write(text);
+    command_line.config_path_given = true;
+    return load_settings(command_line);
+}
+
+// The ConfigError that `action` throws; fails the test if it throws none.
+ConfigError config_error_from(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const ConfigError& e) {
+        return e;
+    }
+    FAIL("no ConfigError thrown");
+    return ConfigError("", "");
+}
+
+UsageError usage_error_from(std::vector<const char*> args) {
+    args.insert(args.begin(), "codeguru-syncd");
+    try {
+        parse_command_line(static_cast<int>(args.size()), args.data());
+    } catch (const UsageError& e) {
+        return e;
+    }
+    FAIL("no UsageError thrown");
+    return UsageError("");
+}
+
+CommandLine parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "codeguru-syncd");
+    return parse_command_line(static_cast<int>(args.size()), args.data());
+}
+
+bool one_line(const std::string& text) {
+    return text.find('\n') == std::string::npos;
+}
+
+// "[section]\nname = value\n" for a "section.name" key, with a valid region unless the key
+// is the region.
+std::string file_with(const std::string& key, const std::string& value) {
+    const auto dot = key.find('.');
+    if (key == "aws.region") return "[aws]\nregion = " + value + "\n";
+    return std::string(kMinimal) + "[" + key.substr(0, dot) + "]\n" + key.substr(dot + 1) + " = " +
+           value + "\n";
+}
+
+}  // namespace
+
+// --- the file ------------------------------------------------------------------------------
+
+TEST_CASE("a file with only the region yields the documented defaults") {
+    const Settings settings = load_text(kMinimal);
+    CHECK(settings.aws.region == "us-east-1");
+    CHECK(settings.aws.profile.empty());
+    CHECK(settings.aws.endpoint.empty());
+    CHECK(settings.aws.connect_timeout == 10s);
+    CHECK(settings.aws.request_timeout == 60s);
+    CHECK(settings.aws.max_attempts == 5);
+    CHECK(settings.aws.requests_per_second == 5.0);
+    CHECK(settings.database.url == "postgresql:///codeguru");
+    CHECK(settings.database.schema == "codeguru");
+    CHECK(settings.sync.scans.empty());
+    CHECK(settings.sync.scan_prefix.empty());
+    CHECK(settings.sync.status == "All");
+    CHECK(settings.sync.page_size == 1000);
+    CHECK(settings.sync.interval == 15min);
+    CHECK(settings.sync.concurrency == 2);
+    CHECK(settings.log.level == "info");
+    Settings expected;
+    expected.aws.region = "us-east-1";
+    CHECK(describe_settings(settings) == describe_settings(expected));
+}
+
+TEST_CASE("every key is read from its section of the file") {
+    const Settings settings = load_text(R"([aws]
+region = eu-west-3
+profile = audit
+endpoint = http://127.0.0.1:8443
+connect_timeout = 3s
+request_timeout = 2m
+max_attempts = 7
+requests_per_second = 2.5
+
+[database]
+url = host=db.internal dbname=findings
+schema = security_findings
+
+[sync]
+scan = first-scan
+scan = second:scan$v1.0_x
+scan_prefix = nightly-
+status = Open
+page_size = 250
+interval = 1h
+concurrency = 8
+
+[log]
+level = debug
+)");
+    CHECK(settings.aws.region == "eu-west-3");
+    CHECK(settings.aws.profile == "audit");
+    CHECK(settings.aws.endpoint == "http://127.0.0.1:8443");
+    CHECK(settings.aws.connect_timeout == 3s);
+    CHECK(settings.aws.request_timeout == 2min);
+    CHECK(settings.aws.max_attempts == 7);
+    CHECK(settings.aws.requests_per_second == 2.5);
+    CHECK(settings.database.url == "host=db.internal dbname=findings");
+    CHECK(settings.database.schema == "security_findings");
+    CHECK(settings.sync.scans == std::vector<std::string>{"first-scan", "second:scan$v1.0_x"});
+    CHECK(settings.sync.scan_prefix == "nightly-");
+    CHECK(settings.sync.status == "Open");
+    CHECK(settings.sync.page_size == 250);
+    CHECK(settings.sync.interval == 1h);
+    CHECK(settings.sync.concurrency == 8);
+    CHECK(settings.log.level == "debug");
+}
+
+TEST_CASE("the SPEC example file with inline semicolon comments is read") {
+    const Settings settings = load_text(R"([aws]
+region = us-east-1            ; required
+profile =                     ; optional shared-config profile
+endpoint =                    ; optional override (e.g. http://127.0.0.1:PORT in tests)
+connect_timeout = 10s
+request_timeout = 60s
+max_attempts = 5              ; per request, retryable errors only
+requests_per_second = 5       ; client-side rate limit, all scans together
+
+[database]
+url = postgresql:///codeguru  ; libpq URI or key=value conninfo
+schema = codeguru
+
+[sync]
+scan = my-scan                ; repeatable
+scan_prefix =                 ; optional: also sync every scan ListScans returns with this prefix
+status = All                  ; Open | Closed | All
+page_size = 1000              ; maxResults
+interval = 15m                ; 900, 900s, 15m, 1h all valid
+concurrency = 2               ; scans synced in parallel
+
+[log]
+level = info
+)");
+    CHECK(settings.aws.region == "us-east-1");
+    CHECK(settings.aws.profile.empty());
+    CHECK(settings.aws.endpoint.empty());
+    CHECK(settings.aws.max_attempts == 5);
+    CHECK(settings.aws.requests_per_second == 5.0);
+    CHECK(settings.database.url == "postgresql:///codeguru");
+    CHECK(settings.sync.scans == std::vector<std::string>{"my-scan"});
+    CHECK(settings.sync.scan_prefix.empty());
+    CHECK(settings.sync.interval == 15min);
+}
+
+TEST_CASE("full-line and inline comments of both kinds and blank lines are ignored") {
+    const Settings settings = load_text(
+        "; codeguru-syncd\n# comment\n\n  [aws]\n  ; indented comment\n"
+        "region=us-west-2# no space before the comment\r\n[sync]\nconcurrency = 4 # four\n");
+    CHECK(settings.aws.region == "us-west-2");
+    CHECK(settings.sync.concurrency == 4);
+}
+
+TEST_CASE("an unknown key in the file is an error naming it and the file") {
+    TempDir dir;
+    const std::string path = dir.write("[aws]\nregion = us-east-1\nregoin = us-east-2\n");
+    const ConfigError error = config_error_from([&] { load_settings(with_file(path)); });
+    CHECK(error.key() == "aws.regoin");
+    CHECK(std::string(error.what()) == "unknown key aws.regoin in " + path);
+}
+
+TEST_CASE("a key outside any section or in an unknown section is unknown") {
+    CHECK(config_error_from([] { load_text("region = us-east-1\n"); }).key() == "region");
+    CHECK(config_error_from([] { load_text("[aws]\nregion = x\n[sink]\nscan = a\n"); }).key() ==
+          "sink.scan");
+}
+
+TEST_CASE("a line that is neither a section nor key = value is a file-level error") {
+    const ConfigError error = config_error_from([] { load_text("[aws]\nregion us-east-1\n"); });
+    CHECK(error.key() == "config");
+    CHECK(std::string(error.what()).find("\"region us-east-1\"") != std::string::npos);
+}
+
+TEST_CASE("a key given twice in the file is an error naming it") {
+    const ConfigError error = config_error_from(
+        [] { load_text("[aws]\nregion = us-east-1\n[sync]\ninterval = 1m\ninterval = 2m\n"); });
+    CHECK(error.key() == "sync.interval");
+    CHECK(std::string(error.what()).starts_with("sync.interval is given more than once in "));
+}
+
+TEST_CASE("sync.scan repeats in order and a repeated scan name is kept once") {
+    const Settings settings =
+        load_text(std::string(kMinimal) + "[sync]\nscan = b\nscan = a\nscan = b\n");
+    CHECK(settings.sync.scans == std::vector<std::string>{"b", "a"});
+}
+
+TEST_CASE("a missing region is an error naming aws.region") {
+    const ConfigError error = config_error_from([] { load_text("[log]\nlevel = info\n"); });
+    CHECK(error.key() == "aws.region");
+    CHECK(std::string(error.what())
+              .starts_with("missing required key aws.region: set region in "
+                           "[aws] of "));
+}
+
+TEST_CASE("a bad value of each kind is an error naming the key and the value") {
+    const std::string long_scan(141, 'a');
+    struct Case {
+        std::string key;
+        std::string value;
+    };
+    const std::vector<Case> cases = {
+        {"aws.region", ""},
+        {"aws.region", "US-EAST-1"},
+        {"aws.region", "us_east_1"},
+        {"aws.endpoint", "ftp://example.com"},
+        {"aws.endpoint", "http://"},
+        {"aws.endpoint", "example.com"},
+        {"aws.endpoint", "http://example.com:99999"},
+        {"aws.endpoint", "http://example.com:0"},
+        {"aws.endpoint", "http://example.com/path"},
+        {"aws.connect_timeout", "0"},
+        {"aws.connect_timeout", "15x"},
+        {"aws.connect_timeout", ""},
+        {"aws.request_timeout", "-1s"},
+        {"aws.max_attempts", "0"},
+        {"aws.max_attempts", "21"},
+        {"aws.max_attempts", "5x"},
+        {"aws.max_attempts", ""},
+        {"aws.max_attempts", "1e3"},
+        {"aws.max_attempts", "+5"},
+        {"aws.max_attempts", "99999999999999999999"},
+        {"aws.requests_per_second", "0"},
+        {"aws.requests_per_second", "0.0"},
+        {"aws.requests_per_second", "10000.5"},
+        {"aws.requests_per_second", "-1"},
+        {"aws.requests_per_second", "1e3"},
+        {"aws.requests_per_second", "inf"},
+        {"aws.requests_per_second", "fast"},
+        {"database.url", ""},
+        {"database.schema", "Codeguru"},
+        {"database.schema", "1findings"},
+        {"database.schema", "code-guru"},
+        {"database.schema", std::string(64, 'a')},
+        {"sync.scan", "bad/name"},
+        {"sync.scan", ""},
+        {"sync.scan", long_scan},
+        {"sync.scan_prefix", "a b"},
+        {"sync.scan_prefix", long_scan},
+        {"sync.status", "open"},
+        {"sync.status", "ALL"},
+        {"sync.page_size", "0"},
+        {"sync.page_size", "1001"},
+        {"sync.page_size", "1.5"},
+        {"sync.interval", "0"},
+        {"sync.interval", "500ms"},
+        {"sync.interval", "1500ms"},
+        {"sync.interval", "15x"},
+        {"sync.concurrency", "0"},
+        {"sync.concurrency", "65"},
+        {"log.level", "verbose"},
+        {"log.level", "INFO"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.key, c.value);
+        const ConfigError error = config_error_from([&] { load_text(file_with(c.key, c.value)); });
+        CHECK(error.key() == c.key);
+        const std::string what = error.what();
+        CHECK(what.starts_with("invalid value for " + c.key + ": \"" + c.value + "\" (expected "));
+        CHECK(one_line(what));
+    }
+}
+
+TEST_CASE("a bad duration names the accepted forms") {
+    const ConfigError error =
+        config_error_from([] { load_text(file_with("sync.interval", "15x")); });
+    CHECK(std::string(error.what()) ==
+          "invalid value for sync.interval: \"15x\" (expected a duration like 900, 900s, 15m, "
+          "1h)");
+}
+
+TEST_CASE("values at the edges of their ranges are accepted") {
+    struct Case {
+        std::string key;
+        std::string value;
+    };
+    const std::vector<Case> cases = {
+        {"aws.region", "cn-northwest-1"},
+        {"aws.endpoint", "http://127.0.0.1:8080"},
+        {"aws.endpoint", "https://codeguru-security.us-east-1.amazonaws.com/"},
+        {"aws.endpoint", "http://[::1]:9000"},
+        {"aws.endpoint", "http://localhost:65535"},
+        {"aws.connect_timeout", "1ms"},
+        {"aws.max_attempts", "1"},
+        {"aws.max_attempts", "20"},
+        {"aws.requests_per_second", "0.5"},
+        {"aws.requests_per_second", ".25"},
+        {"aws.requests_per_second", "10000"},
+        {"database.schema", "_"},
+        {"database.schema", std::string(63, 'z')},
+        {"sync.scan", std::string(140, 'x')},
+        {"sync.scan", "A-z_0$9:."},
+        {"sync.scan_prefix", ""},
+        {"sync.status", "Closed"},
+        {"sync.page_size", "1"},
+        {"sync.interval", "1s"},
+        {"sync.interval", "900"},
+        {"sync.interval", "1000ms"},
+        {"sync.concurrency", "64"},
+        {"log.level", "off"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.key, c.value);
+        CHECK_NOTHROW(load_text(file_with(c.key, c.value)));
+    }
+}
+
+TEST_CASE("a missing config file given with --config is an error") {
+    TempDir dir;
+    const std::string path = dir.path("absent.conf");
+    const ConfigError error = config_error_from([&] { load_settings(with_file(path)); });
+    CHECK(error.key() == "config");
+    CHECK(std::string(error.what()) ==
+          "cannot read config file " + path + ": No such file or directory");
+}
+
+TEST_CASE("a missing default config file leaves defaults and command-line overrides") {
+    TempDir dir;
+    CommandLine command_line;
+    command_line.config_path = dir.path("absent.conf");
+    command_line.overrides = {{"aws.region", "us-east-2"}, {"sync.scan", "s1"}};
+    const Settings settings = load_settings(command_line);
+    CHECK(settings.aws.region == "us-east-2");
+    CHECK(settings.sync.scans == std::vector<std::string>{"s1"});
+    CHECK(settings.sync.interval == 15min);
+
+    command_line.overrides.clear();
+    const ConfigError error = config_error_from([&] { load_settings(command_line); });
+    CHECK(error.key() == "aws.region");
+    CHECK(std::string(error.what()).find("--aws.region=REGION") != std::string::npos);
+}
+
+TEST_CASE("a config path that is a directory is an error even when it is the default") {
+    TempDir dir;
+    CommandLine command_line;
+    command_line.config_path = dir.path("");
+    command_line.overrides = {{"aws.region", "us-east-2"}};
+    const ConfigError error = config_error_from([&] { load_settings(command_line); });
+    CHECK(error.key() == "config");
+    CHECK(std::string(error.what()).starts_with("cannot read config file "));
+}
+
+// --- overrides -----------------------------------------------------------------------------
+
+TEST_CASE("command-line overrides win over the file") {
+    CommandLine command_line;
+    command_line.overrides = {{"aws.region", "ap-south-1"},
+                              {"sync.interval", "30s"},
+                              {"database.url", "postgresql://localhost/other"},
+                              {"aws.profile", ""}};
+    const Settings settings = load_text(
+        "[aws]\nregion = us-east-1\nprofile = prod\n[sync]\ninterval = 1h\n", command_line);
+    CHECK(settings.aws.region == "ap-south-1");
+    CHECK(settings.aws.profile.empty());
+    CHECK(settings.sync.interval == 30s);
+    CHECK(settings.database.url == "postgresql://localhost/other");
+}
+
+TEST_CASE("a bad override value is an error naming the key") {
+    CommandLine command_line;
+    command_line.overrides = {{"sync.page_size", "lots"}};
+    const ConfigError error = config_error_from([&] { load_text(kMinimal, command_line); });
+    CHECK(error.key() == "sync.page_size");
+}
+
+TEST_CASE("sync.scan overrides replace the file's scans and accumulate among themselves") {
+    CommandLine command_line;
+    command_line.overrides = {{"sync.scan", "cli-1"}, {"sync.scan", "cli-2"}};
+    const Settings settings =
+        load_text(std::string(kMinimal) + "[sync]\nscan = file-1\nscan = file-2\n", command_line);
+    CHECK(settings.sync.scans == std::vector<std::string>{"cli-1", "cli-2"});
+}
+
+TEST_CASE("the --scan flag replaces the scan list from the file and from sync.scan overrides") {
+    const CommandLine command_line = parse({"--sync.scan=override", "--scan", "one", "--scan=two"});
+    const Settings settings = load_text(
+        std::string(kMinimal) + "[sync]\nscan = file-1\nscan_prefix = p-\n", command_line);
+    CHECK(settings.sync.scans == std::vector<std::string>{"one", "two"});
+    CHECK(settings.sync.scan_prefix == "p-");
+}
+
+TEST_CASE("the --log-level flag wins over the file and over --log.level") {
+    const CommandLine command_line = parse({"--log.level=warn", "--log-level", "trace"});
+    const Settings settings =
+        load_text(std::string(kMinimal) + "[log]\nlevel = error\n", command_line);
+    CHECK(settings.log.level == "trace");
+
+    const ConfigError error = config_error_from([] {
+        load_text(kMinimal, parse({"--log-level", "loud"}));
+    });
+    CHECK(error.key() == "log.level");
+}
+
+TEST_CASE("an error message stays on one line whatever the value holds") {
+    CommandLine command_line;
+    command_line.overrides = {{"sync.status", "Open\nClosed \"x\""}};
+    const ConfigError error = config_error_from([&] { load_text(kMinimal, command_line); });
+    CHECK(
+        std::string(error.what()) ==
+        R"(invalid value for sync.status: "Open\x0aClosed \"x\"" (expected Open, Closed or All))");
+}
+
+// --- scans required only for syncing ----------------------------------------------------
+
+TEST_CASE("require_scans demands a scan or a scan prefix") {
+    Settings settings = load_text(kMinimal);
+    const ConfigError error = config_error_from([&] { require_scans(settings); });
+    CHECK(error.key() == "sync.scan");
+    CHECK(one_line(error.what()));
+
+    settings.sync.scan_prefix = "team-";
+    CHECK_NOTHROW(require_scans(settings));
+    settings.sync.scan_prefix.clear();
+    settings.sync.scans = {"one"};
+    CHECK_NOTHROW(require_scans(settings));
+}
+
+// --- --check-config output -------------------------------------------------------------------
+
+TEST_CASE("describe_settings lists every key and reads back to the same settings") {
+    CommandLine command_line;
+    command_line.overrides = {{"sync.scan", "a"},
+                              {"sync.scan", "b"},
+                              {"sync.interval", "1h30m"},
+                              {"aws.request_timeout", "1500ms"},
+                              {"aws.requests_per_second", "0.5"},
+                              {"aws.endpoint", "http://127.0.0.1:4566"}};
+    const Settings settings = load_text(kMinimal, command_line);
+    const std::string text = describe_settings(settings);
+    CHECK(text ==
+          "[aws]\n"
+          "region = us-east-1\n"
+          "profile =\n"
+          "endpoint = http://127.0.0.1:4566\n"
+          "connect_timeout = 10s\n"
+          "request_timeout = 1s500ms\n"
+          "max_attempts = 5\n"
+          "requests_per_second = 0.5\n"
+          "\n"
+          "[database]\n"
+          "url = postgresql:///codeguru\n"
+          "schema = codeguru\n"
+          "\n"
+          "[sync]\n"
+          "scan = a\n"
+          "scan = b\n"
+          "scan_prefix =\n"
+          "status = All\n"
+          "page_size = 1000\n"
+          "interval = 1h30m\n"
+          "concurrency = 2\n"
+          "\n"
+          "[log]\n"
+          "level = info\n");
+    CHECK(describe_settings(load_text(text)) == text);
+    for (const ConfigKey& key : kConfigKeys) {
+        const std::string name(key.name.substr(key.name.find('.') + 1));
+        CHECK(text.find("\n" + name + " =") != std::string::npos);
+    }
+}
+
+TEST_CASE("describe_settings masks the database password") {
+    CommandLine command_line;
+    command_line.overrides = {{"database.url", "postgresql://sync:hunter2@db:5432/codeguru"}};
+    const std::string text = describe_settings(load_text(kMinimal, command_line));
+    CHECK(text.find("hunter2") == std::string::npos);
+    CHECK(text.find("url = postgresql://sync:***@db:5432/codeguru\n") != std::string::npos);
+}
+
+TEST_CASE("mask_database_url hides passwords in URIs and in key=value conninfo") {
+    struct Case {
+        const char* url;
+        const char* masked;
+    };
+    const Case cases[] = {
+        {"postgresql://user:secret@host/db", "postgresql://user:***@host/db"},
+        {"postgres://user:secret@host", "postgres://user:***@host"},
+        {"postgresql://user@host/db", "postgresql://user@host/db"},
+        {"postgresql:///codeguru", "postgresql:///codeguru"},
+        {"postgresql://u:p@ss@h1:5432,h2/db", "postgresql://u:***@h1:5432,h2/db"},
+        {"postgresql://u:%40x@host/db?sslmode=require&password=other&application_name=a",
+         "postgresql://u:***@host/db?sslmode=require&password=***&application_name=a"},
+        {"postgresql://host/db?password=secret", "postgresql://host/db?password=***"},
+        {"host=db password=secret user=me", "host=db password=*** user=me"},
+        {"password='se cret' host=db", "password=*** host=db"},
+        {"host=db password = 'it\\'s secret' dbname=x", "host=db password = *** dbname=x"},
+        {"  password=secret", "  password=***"},
+        {"dbname=postgresql://u:secret@h/db user=u", "dbname=postgresql://u:***@h/db user=u"},
+        {"dbname=codeguru", "dbname=codeguru"},
+        {"passwordx=keep password_file=keep", "passwordx=keep password_file=keep"},
+        {"", ""},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.url);
+        CHECK(mask_database_url(c.url) == c.masked);
+    }
+}
+
+// --- the command line --------------------------------------------------------------------
+
+TEST_CASE("no arguments give the default config path and no modes") {
+    const CommandLine command_line = parse({});
+    CHECK(command_line.config_path == "/etc/codeguru-syncd/codeguru-syncd.conf");
+    CHECK_FALSE(command_line.config_path_given);
+    CHECK_FALSE(command_line.once);
+    CHECK_FALSE(command_line.migrate);
+    CHECK_FALSE(command_line.check_config);
+    CHECK_FALSE(command_line.show_help);
+    CHECK_FALSE(command_line.show_version);
+    CHECK(command_line.scans.empty());
+    CHECK(command_line.log_level.empty());
+    CHECK(command_line.overrides.empty());
+}
+
+TEST_CASE("flags and their values are parsed in both --flag value and --flag=value forms") {
+    const CommandLine command_line = parse({"--config", "/tmp/x.conf", "--once", "--scan", "a",
+                                            "--scan=b", "--log-level=debug", "--version", "-h"});
+    CHECK(command_line.config_path == "/tmp/x.conf");
+    CHECK(command_line.config_path_given);
+    CHECK(command_line.once);
+    CHECK(command_line.scans == std::vector<std::string>{"a", "b"});
+    CHECK(command_line.log_level == "debug");
+    CHECK(command_line.show_version);
+    CHECK(command_line.show_help);
+    CHECK(parse({"--migrate"}).migrate);
+    CHECK(parse({"--check-config", "--config=/c"}).check_config);
+    CHECK(parse({"--help"}).show_help);
+}
+
+TEST_CASE("config keys on the command line are kept as overrides in order") {
+    const CommandLine command_line =
+        parse({"--aws.region=eu-north-1", "--sync.scan", "one", "--database.url",
+               "host=x password=y", "--sync.scan=two", "--aws.profile="});
+    using Pair = std::pair<std::string, std::string>;
+    CHECK(command_line.overrides == std::vector<Pair>{{"aws.region", "eu-north-1"},
+                                                      {"sync.scan", "one"},
+                                                      {"database.url", "host=x password=y"},
+                                                      {"sync.scan", "two"},
+                                                      {"aws.profile", ""}});
+}
+
+TEST_CASE("every config key is accepted on the command line") {
+    for (const ConfigKey& key : kConfigKeys) {
+        const std::string flag = "--" + std::string(key.name) + "=v";
+        CAPTURE(flag);
+        const CommandLine command_line = parse({flag.c_str()});
+        REQUIRE(command_line.overrides.size() == 1);
+        CHECK(command_line.overrides.front().first == key.name);
+    }
+}
+
+TEST_CASE("bad command-line usage is a one-line UsageError naming the argument") {
+    struct Case {
+        std::vector<const char*> args;
+        const char* message_part;
+    };
+    const std::vector<Case> cases = {
+        {{"--aws.regoin=x"}, "unknown configuration key aws.regoin"},
+        {{"--x.y", "1"}, "x.y"},
+        {{"--frobnicate"}, "unknown option --frobnicate"},
+        {{"--onc"}, "--onc"},
+        {{"--aws.region"}, "aws.region"},
+        {{"--config"}, "config"},
+        {{"--config="}, "--config"},
+        {{"--scan"}, "scan"},
+        {{"extra"}, "extra"},
+        {{"--once", "--", "more"}, "more"},
+        {{"--once=yes"}, "once"},
+        {{"--aws.region", "--once"}, "missing value for --aws.region"},
+        {{"--scan", "--once"}, "missing value for --scan"},
+        {{"--aws.region=a", "--aws.region=b"}, "--aws.region given more than once"},
+        {{"--log-level=info", "--log-level=debug"}, "--log-level"},
+        {{"--config=a", "--config=b"}, "--config"},
+        {{"--once", "--migrate"}, "cannot be combined"},
+        {{"--check-config", "--once"}, "cannot be combined"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.args);
+        const std::string what = usage_error_from(c.args).what();
+        CAPTURE(what);
+        CHECK(what.find(c.message_part) != std::string::npos);
+        CHECK(one_line(what));
+    }
+}
+
+TEST_CASE("the help text names every flag and every config key") {
+    const std::string text = usage_text();
+    for (const char* flag : {"--config FILE", "--once", "--migrate", "--check-config",
+                             "--scan NAME", "--log-level LEVEL", "--version", "--help"}) {
+        CAPTURE(flag);
+        CHECK(text.find(flag) != std::string::npos);
+    }
+    CHECK(text.find("Every configuration key can also be given on the command line as\n"
+                    "--section.key=value") != std::string::npos);
+    for (const ConfigKey& key : kConfigKeys) {
+        CAPTURE(key.name);
+        CHECK(text.find("--" + std::string(key.name) + "=") != std::string::npos);
+    }
+}

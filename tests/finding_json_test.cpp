@@ -1,0 +1,150 @@
+#include <catch2/catch.hpp>
+
+#include "codeguru/finding_json.hpp"
+#include "codeguru/timestamp.hpp"
+
+using namespace codeguru;
+using nlohmann::json;
+
+namespace {
+
+const char* const kFullFinding = R"json({
+  "id": "f-1", "createdAt": 1758000000.872, "updatedAt": "2025-09-17T10:00:00.25Z",
+  "title": "SQL injection ☠", "description": "Untrusted input flows into a query",
+  "type": "Software and configuration checks", "status": "Open", "severity": "High",
+  "generatorId": "gen", "detectorId": "python/sql-injection@v1.0", "detectorName": "SQL injection",
+  "detectorTags": ["injection", "cwe-89"], "ruleId": "Rule-123",
+  "resource": {"id": "res-1", "subResourceId": "sub-1"},
+  "remediation": {"recommendation": {"text": "Use parameters", "url": "https://example.com/r"},
+                  "suggestedFixes": [{"description": "bind", "code": "cur.execute(q, (a,))"}]},
+  "vulnerability": {"id": "v-1", "itemCount": 3, "referenceUrls": ["https://cwe.mitre.org/89"],
+                    "relatedVulnerabilities": ["CWE-89", "CWE-20"],
+                    "filePath": {"name": "db.py", "path": "src/app/db.py", "startLine": 10,
+                                 "endLine": 12,
+                                 "codeSnippet": [{"number": 10, "content": "q = f'SELECT {x}'"},
+                                                 {"number": 11, "content": "cur.execute(q)"}]}},
+  "somethingNew": {"ignored": true}
+})json";
+
+}  // namespace
+
+TEST_CASE("every member of a finding is mapped") {
+    std::vector<std::string> warnings;
+    const Finding f = finding_from_json(json::parse(kFullFinding), warnings);
+    CHECK(warnings.empty());
+    CHECK(f.id == "f-1");
+    CHECK(format_timestamp(*f.created_at) == "2025-09-16 05:20:00.872000+00");
+    CHECK(format_timestamp(*f.updated_at) == "2025-09-17 10:00:00.250000+00");
+    CHECK(f.title == "SQL injection ☠");
+    CHECK(f.description == "Untrusted input flows into a query");
+    CHECK(f.type == "Software and configuration checks");
+    CHECK(f.status == "Open");
+    CHECK(f.severity == "High");
+    CHECK(f.generator_id == "gen");
+    CHECK(f.detector_id == "python/sql-injection@v1.0");
+    CHECK(f.detector_name == "SQL injection");
+    CHECK(f.detector_tags == std::vector<std::string>{"injection", "cwe-89"});
+    CHECK(f.rule_id == "Rule-123");
+    CHECK(f.resource->id == "res-1");
+    CHECK(f.resource->sub_resource_id == "sub-1");
+    CHECK(f.remediation->recommendation->text == "Use parameters");
+    CHECK(f.remediation->recommendation->url == "https://example.com/r");
+    REQUIRE(f.remediation->suggested_fixes->size() == 1);
+    CHECK((*f.remediation->suggested_fixes)[0].description == "bind");
+    CHECK((*f.remediation->suggested_fixes)[0].code == "cur.execute(q, (a,))");
+    const Vulnerability& v = *f.vulnerability;
+    CHECK(v.id == "v-1");
+    CHECK(v.item_count == 3);
+    CHECK(v.reference_urls == std::vector<std::string>{"https://cwe.mitre.org/89"});
+    CHECK(v.related_vulnerabilities == std::vector<std::string>{"CWE-89", "CWE-20"});
+    CHECK(v.file_path->name == "db.py");
+    CHECK(v.file_path->path == "src/app/db.py");
+    CHECK(v.file_path->start_line == 10);
+    CHECK(v.file_path->end_line == 12);
+    REQUIRE(v.file_path->code_snippet->size() == 2);
+    CHECK((*v.file_path->code_snippet)[1].number == 11);
+    CHECK((*v.file_path->code_snippet)[1].content == "cur.execute(q)");
+}
+
+TEST_CASE("absent members stay absent and empty lists stay empty") {
+    std::vector<std::string> warnings;
+    const Finding f = finding_from_json(
+        json::parse(R"({"id":"x","detectorTags":[],"vulnerability":{"filePath":{}},"title":null})"),
+        warnings);
+    CHECK(warnings.empty());
+    CHECK(f.id == "x");
+    CHECK_FALSE(f.created_at);
+    CHECK_FALSE(f.updated_at);
+    CHECK_FALSE(f.title);
+    CHECK_FALSE(f.remediation);
+    CHECK_FALSE(f.resource);
+    REQUIRE(f.detector_tags);
+    CHECK(f.detector_tags->empty());
+    REQUIRE(f.vulnerability);
+    CHECK_FALSE(f.vulnerability->id);
+    REQUIRE(f.vulnerability->file_path);
+    CHECK_FALSE(f.vulnerability->file_path->code_snippet);
+    const Finding empty = finding_from_json(json::object(), warnings);
+    CHECK_FALSE(empty.id);
+    CHECK(warnings.empty());
+}
+
+TEST_CASE("members of the wrong type are left out with a warning naming them") {
+    std::vector<std::string> warnings;
+    const Finding f = finding_from_json(json::parse(R"({
+        "id": "w", "createdAt": "not a time", "updatedAt": [1],
+        "detectorTags": {"a": 1}, "resource": "r",
+        "vulnerability": {"itemCount": "7", "filePath": {"startLine": "ten", "endLine": 4.0,
+                          "codeSnippet": [{"number": 1, "content": "x"}, "junk"]}}})"),
+                                        warnings);
+    CHECK(f.id == "w");
+    CHECK_FALSE(f.created_at);
+    CHECK_FALSE(f.updated_at);
+    CHECK_FALSE(f.detector_tags);
+    CHECK_FALSE(f.resource);
+    CHECK(f.vulnerability->item_count == 7);  // a numeric string is still the number
+    CHECK_FALSE(f.vulnerability->file_path->start_line);
+    CHECK(f.vulnerability->file_path->end_line == 4);
+    CHECK(f.vulnerability->file_path->code_snippet->size() == 1);
+    REQUIRE(warnings.size() == 6);
+    CHECK(warnings[0] == "finding \"w\": createdAt is string, expected a timestamp; left out");
+    CHECK(warnings[5].find("vulnerability.filePath.codeSnippet[1]") != std::string::npos);
+}
+
+TEST_CASE("a page is parsed with its next token, and the last page has none") {
+    const auto first =
+        parse_findings_page(R"({"findings":[{"id":"a"},{"id":"b"}],"nextToken":"x+/="})");
+    CHECK(first.page.findings.size() == 2);
+    CHECK(first.page.next_token == "x+/=");
+    const auto last = parse_findings_page(R"({"findings":[]})");
+    CHECK(last.page.findings.empty());
+    CHECK_FALSE(last.page.next_token);
+}
+
+TEST_CASE("invalid UTF-8 in a page costs a character, not the page") {
+    const auto parsed =
+        parse_findings_page("{\"findings\":[{\"id\":\"a\",\"title\":\"bad \xFF byte\"}]}");
+    REQUIRE(parsed.page.findings.size() == 1);
+    CHECK(parsed.page.findings[0].title == "bad \xEF\xBF\xBD byte");
+    CHECK(parsed.invalid_utf8_replaced == 1);
+}
+
+TEST_CASE("a NUL escaped in JSON reaches the model intact, for the store to replace") {
+    const auto parsed = parse_findings_page(R"({"findings":[{"id":"a","title":"x\u0000y"}]})");
+    CHECK(*parsed.page.findings[0].title == std::string("x\0y", 3));
+}
+
+TEST_CASE("truncated or misshapen pages are malformed responses") {
+    for (const char* body : {"", "{\"findings\": [ {\"id\": ", "[1,2]", "{\"findings\": 3}",
+                             "{\"findings\": [], \"nextToken\": 5}"}) {
+        INFO(body);
+        CHECK_THROWS_AS(parse_findings_page(body), aws::MalformedResponseError);
+    }
+}
+
+TEST_CASE("ListScans pages yield scan names and the next token") {
+    const auto page = parse_scans_page(
+        R"({"summaries":[{"scanName":"a","scanState":"Successful"},{"scanName":"b"}],"nextToken":"t"})");
+    CHECK(page.scan_names == std::vector<std::string>{"a", "b"});
+    CHECK(page.next_token == "t");
+}

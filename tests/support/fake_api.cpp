@@ -1,0 +1,970 @@
+#include "fake_api.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <regex>
+#include <stdexcept>
+
+#include <httplib.h>
+
+#include "aws/sigv4_signer.hpp"
+
+namespace codeguru::test {
+namespace {
+
+using nlohmann::json;
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+constexpr std::string_view kService = "codeguru-security";
+constexpr std::string_view kAccountId = "123456789012";
+constexpr std::string_view kServiceErrorSuffix =
+    ":http://internal.amazon.com/coral/com.amazonaws.codegurusecurity/";
+constexpr std::string_view kAuthErrorSuffix =
+    ":http://internal.amazon.com/coral/com.amazon.coral.service/";
+constexpr std::string_view kBase64Alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kInvalidToken = "Invalid nextToken";
+
+std::string base64_encode(std::string_view in) {
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const std::uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
+                                (static_cast<unsigned char>(in[i + 1]) << 8) |
+                                static_cast<unsigned char>(in[i + 2]);
+        out += kBase64Alphabet[(n >> 18) & 63];
+        out += kBase64Alphabet[(n >> 12) & 63];
+        out += kBase64Alphabet[(n >> 6) & 63];
+        out += kBase64Alphabet[n & 63];
+    }
+    if (i < in.size()) {
+        std::uint32_t n = static_cast<unsigned char>(in[i]) << 16;
+        if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+        out += kBase64Alphabet[(n >> 18) & 63];
+        out += kBase64Alphabet[(n >> 12) & 63];
+        out += i + 1 < in.size() ? kBase64Alphabet[(n >> 6) & 63] : '=';
+        out += '=';
+    }
+    return out;
+}
+
+// Strict: standard alphabet, padded to a multiple of four.
+std::optional<std::string> base64_decode(std::string_view in) {
+    if (in.empty() || in.size() % 4 != 0) return std::nullopt;
+    std::string out;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    std::size_t padding = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const char c = in[i];
+        if (c == '=') {
+            if (i < in.size() - 2) return std::nullopt;
+            ++padding;
+            continue;
+        }
+        if (padding > 0) return std::nullopt;
+        const auto pos = kBase64Alphabet.find(c);
+        if (pos == std::string_view::npos) return std::nullopt;
+        buffer = (buffer << 6) | static_cast<std::uint32_t>(pos);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string percent_decode(std::string_view in, bool plus_is_space) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+            hex_value(in[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+            i += 2;
+        } else if (in[i] == '+' && plus_is_space) {
+            out += ' ';
+        } else {
+            out += in[i];
+        }
+    }
+    return out;
+}
+
+// Query parameters as AWS reads them: percent-decoded, '+' meaning a space.
+Query parse_query(std::string_view raw) {
+    Query query;
+    while (!raw.empty()) {
+        const auto amp = raw.find('&');
+        const std::string_view part = raw.substr(0, amp);
+        if (!part.empty()) {
+            const auto eq = part.find('=');
+            query.emplace_back(percent_decode(part.substr(0, eq), true),
+                               eq == std::string_view::npos
+                                   ? std::string()
+                                   : percent_decode(part.substr(eq + 1), true));
+        }
+        if (amp == std::string_view::npos) break;
+        raw.remove_prefix(amp + 1);
+    }
+    return query;
+}
+
+std::optional<std::string> find_param(const Query& query, std::string_view name) {
+    for (const auto& [key, value] : query) {
+        if (key == name) return value;
+    }
+    return std::nullopt;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+std::string trim(std::string_view s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string_view::npos) return {};
+    const auto e = s.find_last_not_of(" \t");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+std::string request_id(std::mt19937_64& rng) {
+    const std::uint64_t a = rng();
+    const std::uint64_t b = rng();
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                  static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    return buf;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_amz_date(const std::string& value) {
+    std::tm tm{};
+    if (value.size() != 16 || value[8] != 'T' || value[15] != 'Z') return std::nullopt;
+    const char* end = strptime(value.c_str(), "%Y%m%dT%H%M%SZ", &tm);
+    if (end == nullptr || *end != '\0') return std::nullopt;
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+std::string amz_date(std::chrono::system_clock::time_point when) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(when);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    return buf;
+}
+
+void send_error(httplib::Response& res, int status, std::string_view code, std::string_view suffix,
+                json body) {
+    res.status = status;
+    res.set_header("x-amzn-ErrorType", std::string(code) + std::string(suffix));
+    res.set_content(body.dump(), "application/json");
+}
+
+void service_error(httplib::Response& res, int status, std::string_view code,
+                   const std::string& message, json extra = json::object()) {
+    json body = {{"message", message}};
+    body.update(extra);
+    send_error(res, status, code, kServiceErrorSuffix, std::move(body));
+}
+
+void auth_error(httplib::Response& res, std::string_view code, const std::string& message) {
+    send_error(res, 403, code, kAuthErrorSuffix, {{"message", message}});
+}
+
+void validation_error(httplib::Response& res, const std::string& field, const std::string& value,
+                      const std::string& constraint) {
+    const std::string message =
+        "Value '" + value + "' at '" + field + "' failed to satisfy constraint: " + constraint;
+    service_error(res, 400, "ValidationException", "1 validation error detected: " + message,
+                  {{"errorCode", "ValidationException"},
+                   {"reason", "fieldValidationFailed"},
+                   {"fieldList", {{{"name", field}, {"message", message}}}}});
+}
+
+void invalid_token(httplib::Response& res) {
+    service_error(res, 400, "ValidationException", std::string(kInvalidToken),
+                  {{"errorCode", "ValidationException"}, {"reason", "other"}});
+}
+
+// maxResults as the service validates it; nullopt after answering with an error.
+std::optional<std::size_t> max_results(const Query& query, std::size_t limit,
+                                       httplib::Response& res) {
+    const auto value = find_param(query, "maxResults");
+    if (!value) return limit;
+    long n = 0;
+    const auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+    if (ec != std::errc() || ptr != value->data() + value->size()) {
+        validation_error(res, "maxResults", *value, "Member must be an integer");
+        return std::nullopt;
+    }
+    if (n < 1) {
+        validation_error(res, "maxResults", *value,
+                         "Member must have value greater than or equal to 1");
+        return std::nullopt;
+    }
+    if (static_cast<std::size_t>(n) > limit) {
+        validation_error(res, "maxResults", *value,
+                         "Member must have value less than or equal to " + std::to_string(limit));
+        return std::nullopt;
+    }
+    return static_cast<std::size_t>(n);
+}
+
+struct TokenParts {
+    std::string kind;
+    std::string scan;
+    std::size_t offset = 0;
+};
+
+// A token is base64("v1|kind|scan|offset|generation|padding").
+std::optional<TokenParts> parse_token(const std::string& token) {
+    const auto decoded = base64_decode(token);
+    if (!decoded) return std::nullopt;
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (int i = 0; i < 5; ++i) {
+        const auto bar = decoded->find('|', start);
+        if (bar == std::string::npos) return std::nullopt;
+        parts.push_back(decoded->substr(start, bar - start));
+        start = bar + 1;
+    }
+    if (parts[0] != "v1") return std::nullopt;
+    TokenParts result{parts[1], parts[2], 0};
+    const auto [ptr, ec] =
+        std::from_chars(parts[3].data(), parts[3].data() + parts[3].size(), result.offset);
+    if (ec != std::errc() || ptr != parts[3].data() + parts[3].size()) return std::nullopt;
+    return result;
+}
+
+bool valid_scan_name(const std::string& name) {
+    static const std::regex kPattern("^[a-zA-Z0-9\\-_$:.]*$");
+    return std::regex_match(name, kPattern);
+}
+
+const char* plain_error_page(int status) {
+    switch (status) {
+        case 502:
+            return "<html><body><h1>502 Bad Gateway</h1></body></html>\n";
+        case 503:
+            return "<html><body><h1>503 Service Unavailable</h1></body></html>\n";
+        case 504:
+            return "<html><body><h1>504 Gateway Timeout</h1></body></html>\n";
+        default:
+            return "<html><body><h1>Error</h1></body></html>\n";
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(Fault::Kind kind) {
+    switch (kind) {
+        case Fault::Kind::kThrottle:
+            return "throttle";
+        case Fault::Kind::kServerError:
+            return "server-error";
+        case Fault::Kind::kDelay:
+            return "delay";
+        case Fault::Kind::kDropConnection:
+            return "drop";
+        case Fault::Kind::kMalformedJson:
+            return "malformed";
+        case Fault::Kind::kRejectToken:
+            return "reject-token";
+        case Fault::Kind::kAccessDenied:
+            return "access-denied";
+        case Fault::Kind::kNotFound:
+            return "not-found";
+        case Fault::Kind::kConflict:
+            return "conflict";
+    }
+    return "unknown";
+}
+
+std::optional<Fault::Kind> parse_fault_kind(std::string_view name) {
+    for (const auto kind :
+         {Fault::Kind::kThrottle, Fault::Kind::kServerError, Fault::Kind::kDelay,
+          Fault::Kind::kDropConnection, Fault::Kind::kMalformedJson, Fault::Kind::kRejectToken,
+          Fault::Kind::kAccessDenied, Fault::Kind::kNotFound, Fault::Kind::kConflict}) {
+        if (to_string(kind) == name) return kind;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> RequestRecord::param(std::string_view name) const {
+    return find_param(query, name);
+}
+
+struct FakeCodeGuruApi::Scan {
+    std::vector<json> findings;
+    std::uint64_t generation = 0;
+    json created_at;
+    std::string run_id;
+};
+
+struct FakeCodeGuruApi::ActiveFault {
+    Fault spec;
+    std::size_t matched = 0;
+    std::size_t fired = 0;
+    std::mt19937_64 rng;
+};
+
+FakeCodeGuruApi::FakeCodeGuruApi(FakeApiOptions options)
+    : options_(std::move(options)),
+      server_(std::make_unique<httplib::Server>()),
+      started_at_(std::chrono::steady_clock::now()),
+      verify_signatures_(options_.verify_signatures),
+      rng_(options_.seed) {
+    credentials_[options_.credentials.access_key_id] = options_.credentials;
+    // Clients such as libcurl keep connections alive, and each one holds a worker.
+    server_->new_task_queue = [] { return new httplib::ThreadPool(32); };
+    server_->set_keep_alive_timeout(5);
+    server_->set_keep_alive_max_count(100);
+    server_->set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+            std::string what = "unknown error";
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            service_error(res, 500, "InternalServerException", "Fake API failure: " + what,
+                          {{"error", "InternalServerError"}});
+        });
+    if (options_.control_endpoints) register_control_routes();
+    register_api_routes();
+
+    if (options_.port == 0) {
+        port_ = server_->bind_to_any_port("127.0.0.1");
+    } else {
+        port_ = server_->bind_to_port("127.0.0.1", options_.port) ? options_.port : -1;
+    }
+    if (port_ <= 0) {
+        throw std::runtime_error("fake CodeGuru API: cannot listen on 127.0.0.1:" +
+                                 std::to_string(options_.port));
+    }
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+FakeCodeGuruApi::~FakeCodeGuruApi() {
+    stop();
+}
+
+void FakeCodeGuruApi::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    server_->stop();
+    if (thread_.joinable()) thread_.join();
+}
+
+std::string FakeCodeGuruApi::endpoint() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+}
+
+void FakeCodeGuruApi::set_credentials(const aws::Credentials& credentials) {
+    std::lock_guard lock(mutex_);
+    credentials_.clear();
+    credentials_[credentials.access_key_id] = credentials;
+}
+
+void FakeCodeGuruApi::add_credentials(const aws::Credentials& credentials) {
+    std::lock_guard lock(mutex_);
+    credentials_[credentials.access_key_id] = credentials;
+}
+
+void FakeCodeGuruApi::set_verify_signatures(bool verify) {
+    std::lock_guard lock(mutex_);
+    verify_signatures_ = verify;
+}
+
+void FakeCodeGuruApi::set_max_clock_skew(std::chrono::seconds skew) {
+    std::lock_guard lock(mutex_);
+    max_clock_skew_ = skew;
+}
+
+void FakeCodeGuruApi::set_scan(const std::string& name, std::vector<json> findings) {
+    std::lock_guard lock(mutex_);
+    auto& scan = scans_[name];
+    if (!scan) {
+        scan = std::make_unique<Scan>();
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        scan->created_at =
+            epoch_seconds_json(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+        scan->run_id = request_id(rng_);
+    }
+    scan->findings = std::move(findings);
+    ++scan->generation;
+    ++scans_generation_;
+}
+
+bool FakeCodeGuruApi::remove_scan(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    ++scans_generation_;
+    return scans_.erase(name) > 0;
+}
+
+bool FakeCodeGuruApi::has_scan(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    return scans_.count(name) > 0;
+}
+
+std::vector<std::string> FakeCodeGuruApi::scan_names() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> names;
+    for (const auto& [name, scan] : scans_) names.push_back(name);
+    return names;
+}
+
+std::vector<json> FakeCodeGuruApi::findings(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    const auto it = scans_.find(name);
+    return it == scans_.end() ? std::vector<json>{} : it->second->findings;
+}
+
+EvolveSummary FakeCodeGuruApi::evolve(const std::string& scan, std::uint64_t seed,
+                                      const EvolveOptions& options) {
+    std::lock_guard lock(mutex_);
+    const auto it = scans_.find(scan);
+    if (it == scans_.end()) throw std::out_of_range("no scan named " + scan);
+    EvolveSummary summary = evolve_findings(it->second->findings, seed, options);
+    ++it->second->generation;
+    return summary;
+}
+
+void FakeCodeGuruApi::inject(const Fault& fault) {
+    std::lock_guard lock(mutex_);
+    faults_.push_back(
+        std::make_unique<ActiveFault>(ActiveFault{fault, 0, 0, std::mt19937_64(fault.seed)}));
+}
+
+void FakeCodeGuruApi::clear_faults() {
+    std::lock_guard lock(mutex_);
+    faults_.clear();
+}
+
+std::size_t FakeCodeGuruApi::pending_faults() const {
+    std::lock_guard lock(mutex_);
+    return faults_.size();
+}
+
+void FakeCodeGuruApi::set_page_delay(std::chrono::milliseconds delay) {
+    std::lock_guard lock(mutex_);
+    page_delay_ = delay;
+}
+
+std::vector<RequestRecord> FakeCodeGuruApi::requests() const {
+    std::lock_guard lock(mutex_);
+    return log_;
+}
+
+void FakeCodeGuruApi::clear_requests() {
+    std::lock_guard lock(mutex_);
+    log_.clear();
+    counters_ = {};
+}
+
+FakeApiCounters FakeCodeGuruApi::counters() const {
+    std::lock_guard lock(mutex_);
+    return counters_;
+}
+
+json FakeCodeGuruApi::requests_json() const {
+    std::lock_guard lock(mutex_);
+    json out = json::array();
+    for (const auto& r : log_) {
+        json query = json::object();
+        for (const auto& [key, value] : r.query) query[key] = value;
+        const auto elapsed = std::chrono::duration<double, std::milli>(r.received_at - started_at_);
+        out.push_back({{"elapsedMs", elapsed.count()},
+                       {"method", r.method},
+                       {"path", r.raw_path},
+                       {"rawQuery", r.raw_query},
+                       {"operation", r.operation},
+                       {"scan", r.scan},
+                       {"query", query},
+                       {"status", r.status},
+                       {"fault", r.fault ? json(std::string(to_string(*r.fault))) : json()}});
+    }
+    return out;
+}
+
+void FakeCodeGuruApi::pause(std::chrono::milliseconds delay) {
+    if (delay.count() <= 0) return;
+    std::unique_lock lock(mutex_);
+    stop_cv_.wait_for(lock, delay, [this] { return stopping_; });
+}
+
+void FakeCodeGuruApi::log(RequestRecord record) {
+    std::lock_guard lock(mutex_);
+    ++counters_.requests;
+    if (record.operation == "GetFindings") ++counters_.get_findings;
+    if (record.operation == "ListScans") ++counters_.list_scans;
+    if (record.fault) ++counters_.faults_injected;
+    log_.push_back(std::move(record));
+}
+
+void FakeCodeGuruApi::register_api_routes() {
+    const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+        handle_api(req, res);
+    };
+    server_->Get(".*", handler);
+    server_->Post(".*", handler);
+    server_->Put(".*", handler);
+    server_->Delete(".*", handler);
+    server_->Patch(".*", handler);
+}
+
+void FakeCodeGuruApi::handle_api(const httplib::Request& req, httplib::Response& res) {
+    RequestRecord record;
+    record.received_at = std::chrono::steady_clock::now();
+    record.method = req.method;
+    const auto question = req.target.find('?');
+    record.raw_path = req.target.substr(0, question);
+    if (question != std::string::npos) {
+        record.raw_query = req.target.substr(question + 1);
+        record.query = parse_query(record.raw_query);
+    }
+    res.set_header("x-amzn-RequestId", [this] {
+        std::lock_guard lock(mutex_);
+        return request_id(rng_);
+    }());
+
+    constexpr std::string_view kFindingsPrefix = "/findings/";
+    if (req.method == "GET" && record.raw_path == "/scans") {
+        record.operation = "ListScans";
+    } else if (req.method == "GET" && record.raw_path.rfind(kFindingsPrefix, 0) == 0 &&
+               record.raw_path.find('/', kFindingsPrefix.size()) == std::string::npos) {
+        record.operation = "GetFindings";
+        record.scan = percent_decode(record.raw_path.substr(kFindingsPrefix.size()), false);
+    }
+
+    if (!signature_ok(req, record, res)) {
+        {
+            std::lock_guard lock(mutex_);
+            ++counters_.auth_failures;
+        }
+        record.status = res.status;
+        log(std::move(record));
+        return;
+    }
+    if (record.operation.empty()) {
+        service_error(res, 404, "UnknownOperationException",
+                      "Unknown operation " + req.method + " " + record.raw_path);
+        record.status = res.status;
+        log(std::move(record));
+        return;
+    }
+
+    if (const auto fault = take_fault(record)) {
+        record.fault = fault->kind;
+        if (fault->kind == Fault::Kind::kDelay) {
+            pause(fault->delay);
+        } else {
+            apply_fault(*fault, record, res);
+            record.status = res.status;
+            log(std::move(record));
+            return;
+        }
+    }
+
+    if (record.operation == "GetFindings") {
+        pause([this] {
+            std::lock_guard lock(mutex_);
+            return page_delay_;
+        }());
+        get_findings(record, res);
+    } else {
+        list_scans(record, res);
+    }
+    record.status = res.status;
+    log(std::move(record));
+}
+
+bool FakeCodeGuruApi::signature_ok(const httplib::Request& req, const RequestRecord& record,
+                                   httplib::Response& res) {
+    std::map<std::string, aws::Credentials> known;
+    std::chrono::seconds max_skew{0};
+    {
+        std::lock_guard lock(mutex_);
+        if (!verify_signatures_) return true;
+        known = credentials_;
+        max_skew = max_clock_skew_;
+    }
+
+    const std::string authorization = req.get_header_value("Authorization");
+    if (authorization.empty()) {
+        auth_error(res, "MissingAuthenticationTokenException", "Missing Authentication Token");
+        return false;
+    }
+    constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256 ";
+    if (authorization.rfind(kAlgorithm, 0) != 0) {
+        auth_error(res, "IncompleteSignatureException",
+                   "Unsupported signing algorithm in Authorization header: " + authorization);
+        return false;
+    }
+    std::map<std::string, std::string> fields;
+    std::string_view rest(authorization);
+    rest.remove_prefix(kAlgorithm.size());
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string part = trim(rest.substr(0, comma));
+        const auto eq = part.find('=');
+        if (eq != std::string::npos) fields[part.substr(0, eq)] = part.substr(eq + 1);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    for (const char* name : {"Credential", "SignedHeaders", "Signature"}) {
+        if (fields.count(name) == 0) {
+            auth_error(res, "IncompleteSignatureException",
+                       std::string("Authorization header requires '") + name +
+                           "' parameter. Authorization=" + authorization);
+            return false;
+        }
+    }
+    const std::string date_header = req.get_header_value("x-amz-date");
+    const auto when = parse_amz_date(date_header);
+    if (!when) {
+        auth_error(res, "IncompleteSignatureException",
+                   "Authorization header requires existence of either a 'X-Amz-Date' or a "
+                   "'Date' header. Authorization=" +
+                       authorization);
+        return false;
+    }
+
+    // Credential=AKID/yyyymmdd/region/service/aws4_request
+    std::vector<std::string> scope;
+    std::string_view credential = fields["Credential"];
+    while (true) {
+        const auto slash = credential.find('/');
+        scope.emplace_back(credential.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        credential.remove_prefix(slash + 1);
+    }
+    if (scope.size() != 5 || scope[4] != "aws4_request") {
+        auth_error(res, "IncompleteSignatureException",
+                   "Credential must have exactly 5 slash-delimited elements, e.g. "
+                   "keyid/date/region/service/term, got '" +
+                       fields["Credential"] + "'");
+        return false;
+    }
+    const auto key = known.find(scope[0]);
+    if (key == known.end()) {
+        auth_error(res, "UnrecognizedClientException",
+                   "The security token included in the request is invalid.");
+        return false;
+    }
+    const std::string token = req.get_header_value("x-amz-security-token");
+    if (!key->second.session_token.empty() && token != key->second.session_token) {
+        auth_error(res, "UnrecognizedClientException",
+                   "The security token included in the request is invalid.");
+        return false;
+    }
+    if (scope[1] != date_header.substr(0, 8)) {
+        auth_error(res, "InvalidSignatureException",
+                   "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+                   "date from HTTP: '" +
+                       scope[1] + "' != '" + date_header.substr(0, 8) + "', from '" + date_header +
+                       "'.");
+        return false;
+    }
+    if (scope[2] != options_.region) {
+        auth_error(res, "InvalidSignatureException",
+                   "Credential should be scoped to a valid region. ");
+        return false;
+    }
+    if (scope[3] != kService) {
+        auth_error(
+            res, "InvalidSignatureException",
+            "Credential should be scoped to correct service: '" + std::string(kService) + "'. ");
+        return false;
+    }
+    if (max_skew.count() > 0) {
+        const auto now = std::chrono::system_clock::now();
+        if (*when < now - max_skew || *when > now + max_skew) {
+            auth_error(res, "InvalidSignatureException",
+                       "Signature expired: " + date_header + " is now earlier than " +
+                           amz_date(now - max_skew) + " (" + amz_date(now) + " - " +
+                           std::to_string(max_skew.count() / 60) + " min.)");
+            return false;
+        }
+    }
+
+    aws::SignableRequest signable;
+    signable.method = req.method;
+    signable.host = req.get_header_value("Host");
+    signable.path = record.raw_path;
+    signable.query = record.query;
+    signable.body = req.body;
+    std::string_view signed_headers = fields["SignedHeaders"];
+    while (!signed_headers.empty()) {
+        const auto semi = signed_headers.find(';');
+        const std::string name = lower(std::string(signed_headers.substr(0, semi)));
+        if (name != "host" && name != "x-amz-date" && name != "x-amz-security-token" &&
+            name != "authorization") {
+            std::string value;
+            const auto count = req.get_header_value_count(name);
+            for (std::size_t i = 0; i < count; ++i) {
+                if (i > 0) value += ",";
+                value += req.get_header_value(name, i);
+            }
+            signable.headers.emplace_back(name, value);
+        }
+        if (semi == std::string_view::npos) break;
+        signed_headers.remove_prefix(semi + 1);
+    }
+    aws::Credentials credentials = key->second;
+    credentials.session_token = token;
+    const aws::SigV4Signer signer(std::string(kService), options_.region);
+    const aws::SigningResult expected = signer.sign(signable, credentials, *when);
+    if (expected.signature != fields["Signature"]) {
+        auth_error(res, "InvalidSignatureException",
+                   "The request signature we calculated does not match the signature you "
+                   "provided. Check your AWS Secret Access Key and signing method. Consult the "
+                   "service documentation for details.\n\nThe Canonical String for this request "
+                   "should have been\n'" +
+                       expected.canonical_request + "'\n\nThe String-to-Sign should have been\n'" +
+                       expected.string_to_sign + "'\n");
+        return false;
+    }
+    return true;
+}
+
+std::optional<Fault> FakeCodeGuruApi::take_fault(const RequestRecord& record) {
+    std::lock_guard lock(mutex_);
+    const bool get_findings = record.operation == "GetFindings";
+    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+        ActiveFault& active = **it;
+        const Fault& spec = active.spec;
+        const bool target_ok = spec.target == Fault::Target::kBoth ||
+                               (get_findings && spec.target == Fault::Target::kGetFindings) ||
+                               (!get_findings && spec.target == Fault::Target::kListScans);
+        if (!target_ok) continue;
+        if (!spec.scan.empty() && (!get_findings || spec.scan != record.scan)) continue;
+        if (spec.kind == Fault::Kind::kRejectToken && !record.param("nextToken")) continue;
+        if (active.matched++ < spec.after_requests) continue;
+        if (spec.probability < 1.0 &&
+            std::uniform_real_distribution<double>(0.0, 1.0)(active.rng) >= spec.probability) {
+            continue;
+        }
+        const Fault fired = spec;
+        if (spec.count != 0 && ++active.fired >= spec.count) faults_.erase(it);
+        return fired;
+    }
+    return std::nullopt;
+}
+
+void FakeCodeGuruApi::apply_fault(const Fault& fault, const RequestRecord& record,
+                                  httplib::Response& res) {
+    const std::string resource = record.scan.empty()
+                                     ? std::string("*")
+                                     : "arn:aws:codeguru-security:" + options_.region + ":" +
+                                           std::string(kAccountId) + ":scans/" + record.scan;
+    switch (fault.kind) {
+        case Fault::Kind::kThrottle:
+            service_error(res, 429, "ThrottlingException", "Rate exceeded",
+                          {{"errorCode", "ThrottlingException"},
+                           {"serviceCode", std::string(kService)},
+                           {"quotaCode", "L-GETFINDINGS"}});
+            return;
+        case Fault::Kind::kServerError:
+            if (fault.http_status == 500) {
+                service_error(res, 500, "InternalServerException",
+                              "An internal error has occurred. Please retry your request.",
+                              {{"error", "InternalServerError"}});
+            } else {
+                res.status = fault.http_status;
+                res.set_content(plain_error_page(fault.http_status), "text/html");
+            }
+            return;
+        case Fault::Kind::kDropConnection: {
+            auto body = std::make_shared<std::string>(
+                R"({"findings":[{"id":"00000000-dropped","title":"this body never ends"}]})");
+            body->append(512, ' ');
+            const std::size_t cut = body->size() / 2;
+            res.status = 200;
+            res.set_content_provider(
+                body->size(), "application/json",
+                [body, cut](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                    if (offset >= cut) return false;  // aborts: the socket closes mid-body
+                    sink.write(body->data() + offset, cut - offset);
+                    return true;
+                });
+            return;
+        }
+        case Fault::Kind::kMalformedJson:
+            res.status = 200;
+            res.set_content("{\"findings\": [ {\"id\": ", "application/json");
+            return;
+        case Fault::Kind::kRejectToken:
+            invalid_token(res);
+            return;
+        case Fault::Kind::kAccessDenied:
+            service_error(res, 403, "AccessDeniedException",
+                          "User: arn:aws:iam::" + std::string(kAccountId) +
+                              ":user/fake is not authorized to perform: codeguru-security:" +
+                              record.operation + " on resource: " + resource,
+                          {{"errorCode", "AccessDeniedException"},
+                           {"resourceId", resource},
+                           {"resourceType", "Scan"}});
+            return;
+        case Fault::Kind::kNotFound:
+            service_error(res, 404, "ResourceNotFoundException",
+                          "Scan " + record.scan + " was not found.",
+                          {{"errorCode", "ResourceNotFoundException"},
+                           {"resourceId", record.scan},
+                           {"resourceType", "Scan"}});
+            return;
+        case Fault::Kind::kConflict:
+            service_error(res, 409, "ConflictException",
+                          "The requested operation would cause a conflict with the current "
+                          "state of the resource " +
+                              resource + ".",
+                          {{"errorCode", "ConflictException"},
+                           {"resourceId", resource},
+                           {"resourceType", "Scan"}});
+            return;
+        case Fault::Kind::kDelay:
+            return;
+    }
+}
+
+std::string FakeCodeGuruApi::make_token(std::string_view kind, std::string_view scan,
+                                        std::size_t offset, std::uint64_t generation) {
+    const std::string head = "v1|" + std::string(kind) + "|" + std::string(scan) + "|" +
+                             std::to_string(offset) + "|" + std::to_string(generation) + "|";
+    // Random padding, redrawn until the token shows all three of + / = : clients must
+    // percent-encode it properly to get it back to us intact.
+    for (;;) {
+        std::string padding;
+        const std::size_t length = 20 + rng_() % 12;
+        for (std::size_t i = 0; i < length; ++i) padding += static_cast<char>(rng_() & 0xff);
+        std::string token = base64_encode(head + padding);
+        if (token.find('+') != std::string::npos && token.find('/') != std::string::npos &&
+            token.back() == '=') {
+            return token;
+        }
+    }
+}
+
+void FakeCodeGuruApi::get_findings(const RequestRecord& record, httplib::Response& res) {
+    const std::string& name = record.scan;
+    if (name.empty() || name.size() > 140) {
+        validation_error(res, "scanName", name,
+                         name.empty() ? "Member must have length greater than or equal to 1"
+                                      : "Member must have length less than or equal to 140");
+        return;
+    }
+    if (!valid_scan_name(name)) {
+        validation_error(res, "scanName", name,
+                         "Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_$:.]*$");
+        return;
+    }
+    const auto page_size = max_results(record.query, 1000, res);
+    if (!page_size) return;
+    const std::string status = record.param("status").value_or("All");
+    if (status != "Open" && status != "Closed" && status != "All") {
+        validation_error(res, "status", status,
+                         "Member must satisfy enum value set: [Closed, All, Open]");
+        return;
+    }
+    std::size_t offset = 0;
+    if (const auto token = record.param("nextToken")) {
+        const auto parts = parse_token(*token);
+        if (!parts || parts->kind != "findings" || parts->scan != name) {
+            invalid_token(res);
+            return;
+        }
+        offset = parts->offset;
+    }
+
+    json page = {{"findings", json::array()}};
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = scans_.find(name);
+        if (it == scans_.end()) {
+            service_error(res, 404, "ResourceNotFoundException", "Scan " + name + " was not found.",
+                          {{"errorCode", "ResourceNotFoundException"},
+                           {"resourceId", name},
+                           {"resourceType", "Scan"}});
+            return;
+        }
+        const Scan& scan = *it->second;
+        std::size_t seen = 0;
+        std::size_t next = 0;
+        bool more = false;
+        for (const auto& finding : scan.findings) {
+            if (status != "All") {
+                const auto s = finding.find("status");
+                if (s == finding.end() || !s->is_string() || s->get<std::string>() != status) {
+                    continue;
+                }
+            }
+            if (seen++ < offset) continue;
+            if (page["findings"].size() == *page_size) {
+                more = true;
+                break;
+            }
+            page["findings"].push_back(finding);
+        }
+        next = offset + page["findings"].size();
+        if (more) page["nextToken"] = make_token("findings", name, next, scan.generation);
+    }
+    res.status = 200;
+    res.set_content(page.dump(), "application/json");
+}
+
+void FakeCodeGuruApi::list_scans(const RequestRecord& record, httplib::Response& res) {
+    const auto page_size = max_results(record.query, 100, res);
+    if (!page_size) return;
+    std::size_t offset = 0;
+    if (const auto token = record.param("nextToken")) {
+        const auto parts = parse_token(*token);
+        if (!parts || parts->kind != "scans") {
+            invalid_token(res);
+            return;
+        }
+        offset = parts->offset;
+    }
+    json page = {{"summaries", json::array()}};
+    {
+        std::lock_guard lock(mutex_);
+        std::size_t index = 0;
+        for (const auto& [name, scan] : scans_) {
+            if (index++ < offset) continue;
+            if (page["summaries"].size() == *page_size) {
+                page["nextToken"] = make_token("scans", "", index - 1, scans_generation_);
+                break;
+            }
+            page["summaries"].push_back(
+                {{"scanName", name},
+                 {"scanState", "Successful"},
+                 {"createdAt", scan->created_at},
+                 {"updatedAt", scan->created_at},
+                 {"runId", scan->run_id},
+                 {"scanNameArn", "arn:aws:codeguru-security:" + options_.region + ":" +
+                                     std::string(kAccountId) + ":scans/" + name}});
+        }
+    }
+    res.status = 200;
+    res.set_content(page.dump(), "application/json");
+}
+
+}  // namespace codeguru::test

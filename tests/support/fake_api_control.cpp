@@ -1,0 +1,185 @@
+// The fake's control endpoints under /_fake/, for scripts and the demo (they are not
+// part of the CodeGuru Security API, need no signature and are not logged).
+#include <stdexcept>
+#include <string>
+
+#include <httplib.h>
+
+#include "fake_api.hpp"
+
+namespace codeguru::test {
+namespace {
+
+using nlohmann::json;
+
+void reply(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(2) + "\n", "application/json");
+}
+
+std::string param(const httplib::Request& req, const char* name, const std::string& fallback) {
+    return req.has_param(name) ? req.get_param_value(name) : fallback;
+}
+
+double fraction(const httplib::Request& req, const char* name, double fallback) {
+    return req.has_param(name) ? std::stod(req.get_param_value(name)) : fallback;
+}
+
+std::uint64_t number(const httplib::Request& req, const char* name, std::uint64_t fallback) {
+    return req.has_param(name) ? std::stoull(req.get_param_value(name)) : fallback;
+}
+
+Fault fault_from(const httplib::Request& req) {
+    Fault fault;
+    const std::string kind = param(req, "kind", "");
+    const auto parsed = parse_fault_kind(kind);
+    if (!parsed) throw std::invalid_argument("unknown fault kind '" + kind + "'");
+    fault.kind = *parsed;
+    fault.count = number(req, "count", 1);
+    fault.scan = param(req, "scan", "");
+    fault.after_requests = number(req, "after", 0);
+    fault.probability = fraction(req, "probability", 1.0);
+    fault.seed = number(req, "seed", 1);
+    fault.http_status = static_cast<int>(number(req, "status", 500));
+    fault.delay = std::chrono::milliseconds(number(req, "delay_ms", 0));
+    const std::string target = param(req, "target", "findings");
+    if (target == "findings") {
+        fault.target = Fault::Target::kGetFindings;
+    } else if (target == "scans") {
+        fault.target = Fault::Target::kListScans;
+    } else if (target == "both") {
+        fault.target = Fault::Target::kBoth;
+    } else {
+        throw std::invalid_argument("target must be findings, scans or both");
+    }
+    return fault;
+}
+
+// Runs a control handler, turning a bad parameter into a 400 that says why.
+template <class F>
+httplib::Server::Handler guarded(F handler) {
+    return [handler](const httplib::Request& req, httplib::Response& res) {
+        try {
+            handler(req, res);
+        } catch (const std::exception& e) {
+            reply(res, 400, {{"message", e.what()}});
+        }
+    };
+}
+
+}  // namespace
+
+void FakeCodeGuruApi::register_control_routes() {
+    httplib::Server& s = *server_;
+
+    s.Get("/_fake/health", [](const httplib::Request&, httplib::Response& res) {
+        reply(res, 200, {{"status", "ok"}});
+    });
+
+    // ?scan=NAME (default: every scan) &seed=N &new= &updated= &closed= &removed=
+    s.Post("/_fake/evolve", guarded([this](const httplib::Request& req, httplib::Response& res) {
+               EvolveOptions options;
+               options.new_fraction = fraction(req, "new", options.new_fraction);
+               options.updated_fraction = fraction(req, "updated", options.updated_fraction);
+               options.closed_fraction = fraction(req, "closed", options.closed_fraction);
+               options.removed_fraction = fraction(req, "removed", options.removed_fraction);
+               const std::uint64_t seed = number(req, "seed", 1);
+               std::vector<std::string> names;
+               if (req.has_param("scan")) {
+                   names.push_back(req.get_param_value("scan"));
+               } else {
+                   names = scan_names();
+               }
+               json body = {{"added", 0},
+                            {"updated", 0},
+                            {"closed", 0},
+                            {"removed", 0},
+                            {"scans", json::object()}};
+               for (const auto& name : names) {
+                   if (!has_scan(name)) {
+                       reply(res, 404, {{"message", "no scan named " + name}});
+                       return;
+                   }
+                   const EvolveSummary summary = evolve(name, seed, options);
+                   body["scans"][name] = to_json(summary);
+                   for (const char* key : {"added", "updated", "closed", "removed"}) {
+                       body[key] = body[key].get<std::size_t>() +
+                                   body["scans"][name][key].get<std::size_t>();
+                   }
+               }
+               reply(res, 200, body);
+           }));
+
+    // ?kind=throttle|server-error|delay|drop|malformed|reject-token|access-denied|not-found|
+    // conflict &count=N (0: forever) &scan= &after= &probability= &seed= &status= &delay_ms=
+    // &target=findings|scans|both
+    s.Post("/_fake/fault", guarded([this](const httplib::Request& req, httplib::Response& res) {
+               inject(fault_from(req));
+               reply(res, 200, {{"pending", pending_faults()}});
+           }));
+    s.Delete("/_fake/faults", [this](const httplib::Request&, httplib::Response& res) {
+        clear_faults();
+        reply(res, 200, {{"pending", 0}});
+    });
+
+    s.Get("/_fake/requests", [this](const httplib::Request&, httplib::Response& res) {
+        reply(res, 200, requests_json());
+    });
+    s.Delete("/_fake/requests", [this](const httplib::Request&, httplib::Response& res) {
+        clear_requests();
+        reply(res, 200, json::object());
+    });
+    s.Get("/_fake/counters", [this](const httplib::Request&, httplib::Response& res) {
+        const FakeApiCounters c = counters();
+        reply(res, 200,
+              {{"requests", c.requests},
+               {"getFindings", c.get_findings},
+               {"listScans", c.list_scans},
+               {"faultsInjected", c.faults_injected},
+               {"authFailures", c.auth_failures}});
+    });
+
+    // ?ms=N: every GetFindings answer waits N ms.
+    s.Post("/_fake/page-delay",
+           guarded([this](const httplib::Request& req, httplib::Response& res) {
+               set_page_delay(std::chrono::milliseconds(number(req, "ms", 0)));
+               reply(res, 200, json::object());
+           }));
+
+    s.Get("/_fake/scans", [this](const httplib::Request&, httplib::Response& res) {
+        json body = json::object();
+        for (const auto& name : scan_names()) body[name] = findings(name).size();
+        reply(res, 200, body);
+    });
+    s.Get(R"(/_fake/scans/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+        const std::string name = req.matches[1];
+        if (!has_scan(name)) {
+            reply(res, 404, {{"message", "no scan named " + name}});
+            return;
+        }
+        reply(res, 200, findings(name));
+    });
+    // Body: a JSON array of findings.
+    s.Put(R"(/_fake/scans/([^/]+))",
+          guarded([this](const httplib::Request& req, httplib::Response& res) {
+              const json body = json::parse(req.body);
+              if (!body.is_array()) throw std::invalid_argument("body must be a JSON array");
+              set_scan(req.matches[1], body.get<std::vector<json>>());
+              reply(res, 200, {{"findings", body.size()}});
+          }));
+    // ?count=N &seed=N: replaces the scan with generated findings.
+    s.Post(R"(/_fake/scans/([^/]+)/generate)",
+           guarded([this](const httplib::Request& req, httplib::Response& res) {
+               const std::string name = req.matches[1];
+               const std::size_t count = number(req, "count", 100);
+               set_scan(name, generate_findings(name, count, number(req, "seed", 1)));
+               reply(res, 200, {{"findings", count}});
+           }));
+    s.Delete(R"(/_fake/scans/([^/]+))",
+             [this](const httplib::Request& req, httplib::Response& res) {
+                 const bool removed = remove_scan(req.matches[1]);
+                 reply(res, removed ? 200 : 404, {{"removed", removed}});
+             });
+}
+
+}  // namespace codeguru::test

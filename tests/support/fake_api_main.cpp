@@ -1,0 +1,169 @@
+// codeguru-fake-api: the fake CodeGuru Security API as a process, for the demo and for
+// tests that drive the daemon binary. Serves until SIGTERM or SIGINT.
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fake_api.hpp"
+#include "finding_generator.hpp"
+
+namespace {
+
+using codeguru::test::FakeApiOptions;
+using codeguru::test::FakeCodeGuruApi;
+using nlohmann::json;
+
+constexpr const char* kUsage =
+    "usage: codeguru-fake-api [--port N] [--region R]\n"
+    "                         [--access-key-id K --secret-access-key S [--session-token T]]\n"
+    "                         [--no-verify] [--data FILE.json] [--generate SCAN=COUNT]...\n"
+    "                         [--seed N] [--port-file PATH]\n"
+    "\n"
+    "Serves GetFindings and ListScans on http://127.0.0.1:PORT, plus control endpoints:\n"
+    "  POST   /_fake/evolve?scan=NAME&seed=N&new=F&updated=F&closed=F&removed=F\n"
+    "  POST   /_fake/fault?kind=K&count=N&scan=NAME&after=N&probability=P&seed=N\n"
+    "                      &status=500|502|503|504&delay_ms=N&target=findings|scans|both\n"
+    "         (K: throttle server-error delay drop malformed reject-token access-denied\n"
+    "          not-found conflict)\n"
+    "  DELETE /_fake/faults\n"
+    "  GET    /_fake/requests   DELETE /_fake/requests   GET /_fake/counters\n"
+    "  POST   /_fake/page-delay?ms=N\n"
+    "  GET    /_fake/scans      GET|PUT|DELETE /_fake/scans/NAME\n"
+    "  POST   /_fake/scans/NAME/generate?count=N&seed=N\n"
+    "  GET    /_fake/health\n"
+    "POST and PUT requests need a Content-Length (with curl: -d '').\n";
+
+struct Args {
+    FakeApiOptions options;
+    std::vector<std::string> data_files;
+    std::vector<std::pair<std::string, std::size_t>> generate;
+    std::uint64_t seed = 1;
+    std::string port_file;
+};
+
+class UsageError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+Args parse_args(int argc, char** argv) {
+    Args args;
+    args.options.control_endpoints = true;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw UsageError(arg + " needs a value");
+            return argv[++i];
+        };
+        const auto integer = [&](const std::string& text) {
+            try {
+                std::size_t used = 0;
+                const unsigned long long n = std::stoull(text, &used);
+                if (used != text.size()) throw std::invalid_argument(text);
+                return n;
+            } catch (const std::exception&) {
+                throw UsageError(arg + ": not a number: '" + text + "'");
+            }
+        };
+        if (arg == "--help" || arg == "-h") {
+            std::cout << kUsage;
+            std::exit(0);
+        } else if (arg == "--port") {
+            args.options.port = static_cast<int>(integer(value()));
+        } else if (arg == "--region") {
+            args.options.region = value();
+        } else if (arg == "--access-key-id") {
+            args.options.credentials.access_key_id = value();
+        } else if (arg == "--secret-access-key") {
+            args.options.credentials.secret_access_key = value();
+        } else if (arg == "--session-token") {
+            args.options.credentials.session_token = value();
+        } else if (arg == "--no-verify") {
+            args.options.verify_signatures = false;
+        } else if (arg == "--data") {
+            args.data_files.push_back(value());
+        } else if (arg == "--generate") {
+            const std::string spec = value();
+            const auto eq = spec.find('=');
+            if (eq == std::string::npos || eq == 0) throw UsageError("--generate wants SCAN=COUNT");
+            args.generate.emplace_back(spec.substr(0, eq), integer(spec.substr(eq + 1)));
+        } else if (arg == "--seed") {
+            args.seed = integer(value());
+        } else if (arg == "--port-file") {
+            args.port_file = value();
+        } else {
+            throw UsageError("unknown argument " + arg);
+        }
+    }
+    args.options.seed = args.seed;
+    return args;
+}
+
+// FILE.json: {"scan-name": [finding, ...], ...}
+void load_data(FakeCodeGuruApi& api, const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    const json data = json::parse(in);
+    if (!data.is_object()) throw std::runtime_error(path + ": expected an object of scans");
+    for (const auto& [name, findings] : data.items()) {
+        if (!findings.is_array()) throw std::runtime_error(path + ": " + name + " is no array");
+        api.set_scan(name, findings.get<std::vector<json>>());
+    }
+}
+
+void write_port_file(const std::string& path, int port) {
+    const std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary);
+        out << port << "\n";
+        if (!out) throw std::runtime_error("cannot write " + temporary);
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        throw std::runtime_error("cannot write " + path);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args args;
+    try {
+        args = parse_args(argc, argv);
+    } catch (const UsageError& e) {
+        std::cerr << "codeguru-fake-api: " << e.what() << "\n" << kUsage;
+        return 2;
+    }
+
+    // Block the stop signals in every thread; the main thread collects them below.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    try {
+        FakeCodeGuruApi api(args.options);
+        for (const auto& file : args.data_files) load_data(api, file);
+        for (const auto& [name, count] : args.generate) {
+            api.set_scan(name, codeguru::test::generate_findings(name, count, args.seed));
+        }
+        if (!args.port_file.empty()) write_port_file(args.port_file, api.port());
+        std::cout << "listening on " << api.endpoint() << std::endl;
+
+        int signal = 0;
+        sigwait(&stop_signals, &signal);
+        std::cout << "stopping on signal " << signal << std::endl;
+        api.stop();
+    } catch (const std::exception& e) {
+        std::cerr << "codeguru-fake-api: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 
@@ -46,7 +45,6 @@ TEST_CASE("the same scan, count and seed generate identical findings", "[generat
 TEST_CASE("generated findings have the wire shape with unique ids and valid enums", "[generator]") {
     const auto findings = generate_findings("shape", 1000, 1);
     const std::set<std::string> severities = {"Critical", "High", "Medium", "Low", "Info"};
-    const std::regex fractional(R"(^\d{10}\.\d{1,3}$)");
     std::set<std::string> ids;
     std::size_t integer_times = 0, fractional_times = 0, closed = 0;
     for (const auto& f : findings) {
@@ -66,7 +64,10 @@ TEST_CASE("generated findings have the wire shape with unique ids and valid enum
                 ++integer_times;
             } else {
                 ++fractional_times;
-                CHECK(std::regex_match(f[key].dump(), fractional));
+                const std::string text = f[key].dump();
+                const auto dot = text.find('.');
+                CHECK(dot == 10);
+                CHECK(text.size() - dot - 1 <= 3);
             }
         }
         if (f.contains("updatedAt"))

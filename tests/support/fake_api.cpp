@@ -1,9 +1,9 @@
 #include "fake_api.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <ctime>
-#include <regex>
 #include <stdexcept>
 
 #include <httplib.h>
@@ -251,9 +251,11 @@ std::optional<TokenParts> parse_token(const std::string& token) {
     return result;
 }
 
+// ^[a-zA-Z0-9-_$:.]*$
 bool valid_scan_name(const std::string& name) {
-    static const std::regex kPattern("^[a-zA-Z0-9\\-_$:.]*$");
-    return std::regex_match(name, kPattern);
+    return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '_' || c == '$' || c == ':' || c == '.';
+    });
 }
 
 const char* plain_error_page(int status) {

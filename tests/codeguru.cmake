@@ -1,0 +1,1 @@
+codeguru_test(codeguru_client_tests codeguru_client_test.cpp)

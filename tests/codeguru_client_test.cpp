@@ -1,0 +1,224 @@
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "aws/api_error.hpp"
+#include "client_stack.hpp"
+#include "fake_api.hpp"
+#include "finding_generator.hpp"
+
+using namespace codeguru;
+using namespace codeguru::test;
+using Kind = Fault::Kind;
+
+namespace {
+
+// Pages a whole scan through the client; returns the ids in order.
+std::vector<std::string> fetch_all(CodeGuruClient& client, const std::string& scan,
+                                   int page_size, const std::string& status = "All") {
+    std::vector<std::string> ids;
+    std::optional<std::string> token;
+    do {
+        FindingsPage page = client.get_findings(scan, status, page_size, token);
+        for (const auto& f : page.findings) ids.push_back(*f.id);
+        token = page.next_token;
+    } while (token);
+    return ids;
+}
+
+std::vector<std::string> ids_of(const std::vector<nlohmann::json>& findings) {
+    std::vector<std::string> ids;
+    for (const auto& f : findings) ids.push_back(f.at("id").get<std::string>());
+    return ids;
+}
+
+std::size_t get_findings_requests(const FakeCodeGuruApi& fake) {
+    return fake.counters().get_findings;
+}
+
+// The fake logs a request when it has answered it; a delayed answer the client gave
+// up on is logged only when its delay ends.
+std::size_t settled_requests(const FakeCodeGuruApi& fake, std::size_t expected) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (get_findings_requests(fake) < expected && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return get_findings_requests(fake);
+}
+
+}  // namespace
+
+TEST_CASE("the client pages to the end with 1, 2 and many pages, maxResults 1 and 1000") {
+    FakeCodeGuruApi fake;
+    ClientStack stack({.endpoint = fake.endpoint()});
+    struct Case {
+        std::size_t findings;
+        int page_size;
+        std::size_t pages;
+    };
+    const Case cases[] = {{0, 1000, 1}, {7, 1000, 1}, {7, 7, 1}, {8, 4, 2},
+                          {9, 4, 3},    {25, 1, 25}, {1500, 1000, 2}};
+    for (const auto& c : cases) {
+        INFO(c.findings << " findings, maxResults " << c.page_size);
+        const std::string scan = "scan-" + std::to_string(c.findings) + "-" +
+                                 std::to_string(c.page_size);
+        fake.set_scan(scan, generate_findings(scan, c.findings, 11));
+        fake.clear_requests();
+        CHECK(fetch_all(stack.client(), scan, c.page_size) == ids_of(fake.findings(scan)));
+        const auto requests = fake.requests();
+        CHECK(requests.size() == c.pages);
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            CHECK(requests[i].param("maxResults") == std::to_string(c.page_size));
+            CHECK(requests[i].param("status") == "All");
+            CHECK(requests[i].param("nextToken").has_value() == (i > 0));
+        }
+    }
+}
+
+TEST_CASE("tokens with + / = and scan names with $ : . _ - survive the round trip") {
+    FakeCodeGuruApi fake;  // verifies every signature, so the encoding must be exact
+    ClientStack stack({.endpoint = fake.endpoint()});
+    const std::string scan = "weird$scan:name.v1_x-y";
+    fake.set_scan(scan, generate_findings(scan, 50, 3));
+    CHECK(fetch_all(stack.client(), scan, 3).size() == 50);
+    bool saw_special = false;
+    for (const auto& r : fake.requests()) {
+        CHECK(r.status == 200);
+        const auto token = r.param("nextToken");
+        if (token && token->find_first_of("+/=") != std::string::npos) saw_special = true;
+        if (token) CHECK(r.raw_query.find_first_of("+/") == std::string::npos);
+    }
+    CHECK(saw_special);
+    CHECK(fake.counters().auth_failures == 0);
+}
+
+TEST_CASE("the status filter reaches the API") {
+    FakeCodeGuruApi fake;
+    ClientStack stack({.endpoint = fake.endpoint()});
+    auto findings = generate_findings("s", 60, 5);
+    fake.set_scan("s", findings);
+    std::size_t open = 0;
+    for (const auto& f : findings) open += f.value("status", "") == "Open";
+    CHECK(fetch_all(stack.client(), "s", 1000, "Open").size() == open);
+    CHECK(fetch_all(stack.client(), "s", 1000, "Closed").size() == 60 - open);
+}
+
+TEST_CASE("retryable faults are retried until the answer is good") {
+    struct Case {
+        const char* name;
+        Fault fault;
+        std::size_t requests;
+    };
+    Fault slow{.kind = Kind::kDelay, .count = 1};
+    slow.delay = std::chrono::milliseconds(1500);
+    Fault bad_gateway{.kind = Kind::kServerError, .count = 1};
+    bad_gateway.http_status = 502;
+    const Case cases[] = {
+        {"throttling", Fault{.kind = Kind::kThrottle, .count = 2}, 3},
+        {"500", Fault{.kind = Kind::kServerError, .count = 2}, 3},
+        {"502 with an HTML body", bad_gateway, 2},
+        {"a response slower than the timeout", slow, 2},
+        {"a connection dropped mid-body", Fault{.kind = Kind::kDropConnection, .count = 1}, 2},
+        {"truncated JSON", Fault{.kind = Kind::kMalformedJson, .count = 2}, 3},
+    };
+    for (const auto& c : cases) {
+        INFO(c.name);
+        FakeCodeGuruApi fake;
+        fake.set_scan("s", generate_findings("s", 5, 1));
+        ClientStack stack({.endpoint = fake.endpoint(),
+                           .max_attempts = 3,
+                           .request_timeout = std::chrono::milliseconds(500)});
+        fake.inject(c.fault);
+        CHECK(fetch_all(stack.client(), "s", 1000).size() == 5);
+        CHECK(settled_requests(fake, c.requests) == c.requests);
+        CHECK(stack.service().stats().retries == static_cast<long>(c.requests - 1));
+    }
+}
+
+TEST_CASE("a retryable fault that outlasts max_attempts fails with the service's error") {
+    FakeCodeGuruApi fake;
+    fake.set_scan("s", generate_findings("s", 5, 1));
+    ClientStack stack({.endpoint = fake.endpoint(), .max_attempts = 4});
+    fake.inject(Fault{.kind = Kind::kThrottle, .count = 0});
+    try {
+        stack.client().get_findings("s", "All", 1000, std::nullopt);
+        FAIL("expected ApiError");
+    } catch (const aws::ApiError& e) {
+        CHECK(e.code() == "ThrottlingException");
+        CHECK(e.http_status() == 429);
+        CHECK(std::string(e.what()).find("gave up after 4 attempts") != std::string::npos);
+    }
+    CHECK(get_findings_requests(fake) == 4);
+    CHECK(stack.service().stats().throttles == 4);
+}
+
+TEST_CASE("non-retryable errors surface at once with the service's message") {
+    FakeCodeGuruApi fake;
+    fake.set_scan("s", generate_findings("s", 5, 1));
+    ClientStack stack({.endpoint = fake.endpoint(), .max_attempts = 5});
+    struct Case {
+        Kind kind;
+        const char* code;
+        long status;
+    };
+    for (const Case c : {Case{Kind::kAccessDenied, "AccessDeniedException", 403},
+                         Case{Kind::kNotFound, "ResourceNotFoundException", 404},
+                         Case{Kind::kConflict, "ConflictException", 409}}) {
+        INFO(c.code);
+        fake.clear_requests();
+        const auto before = get_findings_requests(fake);
+        fake.inject(Fault{.kind = c.kind, .count = 1});
+        try {
+            stack.client().get_findings("s", "All", 1000, std::nullopt);
+            FAIL("expected ApiError");
+        } catch (const aws::ApiError& e) {
+            CHECK(e.code() == c.code);
+            CHECK(e.http_status() == c.status);
+            CHECK_FALSE(e.retryable());
+            CHECK_FALSE(e.message().empty());
+        }
+        CHECK(get_findings_requests(fake) == before + 1);
+    }
+    CHECK_THROWS_WITH(stack.client().get_findings("no-such-scan", "All", 10, std::nullopt),
+                      Catch::Contains("ResourceNotFoundException"));
+}
+
+TEST_CASE("a wrong secret key is refused by the signature check and not retried") {
+    FakeCodeGuruApi fake;
+    fake.set_scan("s", generate_findings("s", 1, 1));
+    ClientStackOptions options{.endpoint = fake.endpoint()};
+    options.credentials.secret_access_key = "not the secret";
+    ClientStack stack(options);
+    CHECK_THROWS_WITH(stack.client().get_findings("s", "All", 10, std::nullopt),
+                      Catch::Contains("InvalidSignatureException"));
+    CHECK(fake.counters().auth_failures == 1);
+}
+
+TEST_CASE("the rate limit holds requests to requests_per_second") {
+    FakeCodeGuruApi fake;
+    fake.set_scan("s", generate_findings("s", 30, 1));
+    ClientStack stack({.endpoint = fake.endpoint(), .requests_per_second = 10});
+    CHECK(fetch_all(stack.client(), "s", 2).size() == 30);  // 15 requests
+    const auto requests = fake.requests();
+    REQUIRE(requests.size() == 15);
+    const double span = std::chrono::duration<double>(requests.back().received_at -
+                                                      requests.front().received_at)
+                            .count();
+    const double rate = (requests.size() - 1) / span;
+    INFO("measured " << rate << " requests per second");
+    CHECK(rate <= 10.5);
+    CHECK(rate >= 7.0);
+}
+
+TEST_CASE("ListScans is paged to the end") {
+    FakeCodeGuruApi fake;
+    std::vector<std::string> names;
+    for (int i = 0; i < 230; ++i) {
+        names.push_back("scan-" + std::to_string(1000 + i));
+        fake.set_scan(names.back(), {});
+    }
+    ClientStack stack({.endpoint = fake.endpoint()});
+    auto listed = stack.client().list_scans();
+    std::sort(listed.begin(), listed.end());
+    CHECK(listed == names);
+    CHECK(fake.counters().list_scans == 3);
+}

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <filesystem>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "daemon_process.hpp"
+#include "fake_api.hpp"
+#include "tables_snapshot.hpp"
+#include "test_database.hpp"
+
+namespace codeguru::test {
+
+// A connection to a test schema for checking what the daemon stored; search_path is
+// the schema, so queries name tables bare.
+class SchemaInspector {
+  public:
+    SchemaInspector(const std::string& conninfo, const std::string& schema)
+        : connection_(conninfo) {
+        pqxx::nontransaction tx(connection_);
+        tx.exec0("SET search_path TO " + tx.quote_name(schema));
+        tx.exec0("SET TimeZone TO 'UTC'");
+    }
+
+    pqxx::result query(const std::string& sql) {
+        pqxx::nontransaction tx(connection_);
+        return tx.exec(sql);
+    }
+
+    template <typename T>
+    T scalar(const std::string& sql) {
+        return query(sql).at(0).at(0).as<T>();
+    }
+
+    // Whether the schema has the daemon's tables yet (the daemon migrates at start).
+    bool migrated() {
+        return scalar<bool>("SELECT to_regclass('sync_checkpoints') IS NOT NULL");
+    }
+
+    // The checkpoint's pages_done, or -1 while the scan has none.
+    long pages_done(const std::string& scan) {
+        if (!migrated()) return -1;
+        pqxx::nontransaction tx(connection_);
+        const auto rows =
+            tx.exec_params("SELECT pages_done FROM sync_checkpoints WHERE scan_name = $1", scan);
+        return rows.empty() ? -1 : rows[0][0].as<long>();
+    }
+
+    long count(const std::string& table_and_condition) {
+        return scalar<long>("SELECT count(*) FROM " + table_and_condition);
+    }
+
+  private:
+    pqxx::connection connection_;
+};
+
+// What an end-to-end test of one daemon needs: the fake API, a schema of its own,
+// a directory for config and logs.
+struct E2eSetup {
+    FakeCodeGuruApi api;
+    TestSchema schema;
+    TempDir dir;
+
+    DaemonConfig config(std::vector<std::string> scans) const {
+        DaemonConfig config;
+        config.endpoint = api.endpoint();
+        config.database_url = schema.conninfo();
+        config.schema = schema.name();
+        config.scans = std::move(scans);
+        return config;
+    }
+
+    // Writes the config as codeguru-syncd.conf and returns "--config=PATH".
+    std::string write_config(const DaemonConfig& config) const {
+        return "--config=" + dir.write_file("codeguru-syncd.conf", config.render()).string();
+    }
+
+    SchemaInspector inspector() const { return SchemaInspector(schema.conninfo(), schema.name()); }
+};
+
+// The snapshot of one uninterrupted `--once` sync of `scans` from `api` into a schema of
+// its own: what every other way of reaching the end of a pass must equal.
+// Throws std::runtime_error when that sync does not exit 0.
+inline TablesSnapshot clean_sync_snapshot(const FakeCodeGuruApi& api,
+                                          const std::vector<std::string>& scans,
+                                          int page_size = 10) {
+    TestSchema schema;
+    TempDir dir;
+    DaemonConfig config;
+    config.endpoint = api.endpoint();
+    config.database_url = schema.conninfo();
+    config.schema = schema.name();
+    config.scans = scans;
+    config.page_size = page_size;
+    const auto path = dir.write_file("clean.conf", config.render());
+    const auto run = run_daemon(dir, {"--config=" + path.string(), "--once"});
+    if (!run.status.exited_with(0)) {
+        throw std::runtime_error("the clean sync ended with " + run.status.describe() + ":\n" +
+                                 run.err);
+    }
+    return snapshot_tables(schema.conninfo(), schema.name());
+}
+
+}  // namespace codeguru::test

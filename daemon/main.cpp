@@ -14,6 +14,7 @@
 #include "service/systemd_notify.hpp"
 #include "store/migrations.hpp"
 #include "store/store_error.hpp"
+#include "util/one_line.hpp"
 #include "version.hpp"
 
 namespace {
@@ -23,7 +24,7 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
 int fail(int code, const std::string& message) {
-    std::cerr << "codeguru-syncd: " << message << "\n";
+    std::cerr << "codeguru-syncd: " << codeguru::one_line(message) << "\n";
     return code;
 }
 

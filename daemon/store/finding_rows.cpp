@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "codeguru/timestamp.hpp"
 #include "util/text_sanitizer.hpp"
 
 namespace codeguru::store {
@@ -156,20 +157,6 @@ json finding_row(const Finding& finding, Timestamp sync_time, TextCleaner& clean
 
 }  // namespace
 
-std::string format_timestamp(Timestamp time) {
-    using namespace std::chrono;
-    const auto day = floor<days>(time);
-    const year_month_day date{day};
-    const hh_mm_ss<microseconds> clock{time - day};
-    char text[48];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d:%02d.%06lld+00",
-                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                  static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
-                  static_cast<int>(clock.minutes().count()),
-                  static_cast<int>(clock.seconds().count()),
-                  static_cast<long long>(clock.subseconds().count()));
-    return text;
-}
 
 json page_to_rows(std::string_view scan, const std::vector<Finding>& page, Timestamp sync_time,
                   RowStats& stats) {

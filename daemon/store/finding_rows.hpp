@@ -25,7 +25,5 @@ struct RowStats {
 nlohmann::json page_to_rows(std::string_view scan, const std::vector<Finding>& page,
                             Timestamp sync_time, RowStats& stats);
 
-// "2025-09-16 05:20:00.872000+00": UTC, always six fractional digits, exact.
-std::string format_timestamp(Timestamp time);
 
 }  // namespace codeguru::store

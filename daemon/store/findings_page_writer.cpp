@@ -1,3 +1,4 @@
+#include "codeguru/timestamp.hpp"
 #include "store/findings_page_writer.hpp"
 
 #include "store/finding_rows.hpp"

@@ -1,3 +1,4 @@
+#include "codeguru/timestamp.hpp"
 #include "store/sync_state_store.hpp"
 
 #include <spdlog/spdlog.h>

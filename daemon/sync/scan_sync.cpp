@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <future>
 
 #include "aws/api_error.hpp"
 #include "store/store_error.hpp"
 #include "store/sync_state_store.hpp"
+#include "util/one_line.hpp"
 
 namespace codeguru::sync {
 namespace {
@@ -149,7 +151,7 @@ ScanResult ScanSync::run(const std::string& scan) {
             [&] { return session.state().begin_run(scan, options_.status, now_us(clock_)); });
     } catch (const std::exception& e) {
         result.outcome = Outcome::kFailed;
-        result.error = std::string("database: ") + e.what();
+        result.error = "database: " + one_line(e.what());
         spdlog::error("scan {}: cannot start a run: {}", scan, result.error);
         return result;
     }
@@ -160,13 +162,20 @@ ScanResult ScanSync::run(const std::string& scan) {
                      start.pages_done);
     }
 
+    // The next page is fetched while the current one is written, so the API and the
+    // database work at the same time; pages are still applied strictly in order.
+    const auto start_fetch = [&](std::optional<std::string> page_token) {
+        return std::async(std::launch::async, [this, &scan, page_token = std::move(page_token)] {
+            return client_.get_findings(scan, options_.status, options_.page_size, page_token);
+        });
+    };
     bool pass_restarted = false;
     try {
+        std::future<FindingsPage> pending = start_fetch(token);
         for (;;) {
-            if (stop_.stop_requested()) throw aws::ApiError("Aborted", "stop requested", 0, false);
             FindingsPage page;
             try {
-                page = client_.get_findings(scan, options_.status, options_.page_size, token);
+                page = pending.get();
             } catch (const aws::ApiError& e) {
                 if (e.code() != "ValidationException" || !token || pass_restarted) throw;
                 spdlog::warn("scan {}: the API rejected the stored page token ({}); "
@@ -175,8 +184,10 @@ ScanResult ScanSync::run(const std::string& scan) {
                 session.with_reconnect([&] { session.state().restart_pass(scan, start.run_id); });
                 token.reset();
                 pass_restarted = true;
+                pending = start_fetch(token);
                 continue;
             }
+            if (page.next_token && !stop_.stop_requested()) pending = start_fetch(page.next_token);
 
             const Timestamp sync_time = now_us(clock_);
             const auto counts = session.with_reconnect([&]() -> store::PageCounts {
@@ -205,6 +216,8 @@ ScanResult ScanSync::run(const std::string& scan) {
                           counts.updated);
             if (!page.next_token) break;
             token = std::move(page.next_token);
+            // A stop requested while the page was written: the next one was never fetched.
+            if (!pending.valid()) throw aws::ApiError("Aborted", "stop requested", 0, false);
         }
         result.outcome = Outcome::kSucceeded;
     } catch (const aws::ApiError& e) {
@@ -216,7 +229,7 @@ ScanResult ScanSync::run(const std::string& scan) {
         result.error = e.what();
     } catch (const std::exception& e) {
         result.outcome = Outcome::kFailed;
-        result.error = std::string("database: ") + e.what();
+        result.error = "database: " + one_line(e.what());
     }
 
     const auto store_outcome = result.outcome == Outcome::kSucceeded ? store::Outcome::kSucceeded

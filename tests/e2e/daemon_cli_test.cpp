@@ -21,8 +21,8 @@ std::string joined(const std::vector<std::string>& lines) {
 // The migrations shipped in schema/, which the binary embeds.
 long shipped_migrations() {
     long count = 0;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(std::filesystem::path(CODEGURU_SOURCE_DIR) / "schema")) {
+    for (const auto& entry : std::filesystem::directory_iterator(
+             std::filesystem::path(CODEGURU_SOURCE_DIR) / "schema")) {
         if (entry.path().extension() == ".sql") ++count;
     }
     return count;
@@ -100,8 +100,10 @@ TEST_CASE("--migrate applies every migration once; a second --migrate applies no
     REQUIRE(db.migrated());
     const long migrations = shipped_migrations();
     CHECK(db.count("schema_migrations") == migrations);
-    const auto applied_at = db.scalar<std::string>("SELECT max(applied_at)::text FROM schema_migrations");
-    CHECK(first.out.find(std::to_string(migrations) + " migration(s) applied") != std::string::npos);
+    const auto applied_at =
+        db.scalar<std::string>("SELECT max(applied_at)::text FROM schema_migrations");
+    CHECK(first.out.find(std::to_string(migrations) + " migration(s) applied") !=
+          std::string::npos);
 
     const auto second = run_daemon(setup.dir, {config, "--migrate"});
     INFO(second.out << second.err);
@@ -138,7 +140,8 @@ TEST_CASE("--once exits 0 when every scan succeeds and stores all of the fake's 
     E2eSetup setup;
     setup.api.set_scan("a", generate_findings("a", 37, 11));
     setup.api.set_scan("b", generate_findings("b", 23, 12));
-    const auto run = run_daemon(setup.dir, {setup.write_config(setup.config({"a", "b"})), "--once"});
+    const auto run =
+        run_daemon(setup.dir, {setup.write_config(setup.config({"a", "b"})), "--once"});
     INFO(run.err);
     CHECK(run.status.exited_with(0));
 
@@ -155,8 +158,7 @@ TEST_CASE("--once exits 0 when every scan succeeds and stores all of the fake's 
           2);
     // What was stored is exactly what an independent clean sync stores.
     CHECK(describe_difference(clean_sync_snapshot(setup.api, {"a", "b"}),
-                              snapshot_tables(setup.schema.conninfo(), setup.schema.name())) ==
-          "");
+                              snapshot_tables(setup.schema.conninfo(), setup.schema.name())) == "");
 }
 
 TEST_CASE("--once exits 1 when one scan is denied; the others are stored, the failure recorded") {
@@ -178,9 +180,9 @@ TEST_CASE("--once exits 1 when one scan is denied; the others are stored, the fa
     CHECK(db.count("findings WHERE scan_name = 'good'") == 25);
     CHECK(db.count("findings WHERE scan_name = 'denied'") == 0);
     CHECK(db.count("sync_runs WHERE scan_name = 'good' AND outcome = 'succeeded'") == 1);
-    const auto runs =
-        db.query("SELECT outcome, error, finished_at IS NOT NULL FROM sync_runs"
-                 " WHERE scan_name = 'denied'");
+    const auto runs = db.query(
+        "SELECT outcome, error, finished_at IS NOT NULL FROM sync_runs"
+        " WHERE scan_name = 'denied'");
     REQUIRE(runs.size() == 1);
     CHECK(runs[0][0].as<std::string>() == "failed");
     CHECK(runs[0][1].as<std::string>().find("AccessDenied") != std::string::npos);

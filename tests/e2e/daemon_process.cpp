@@ -110,10 +110,10 @@ std::string ExitStatus::describe() const {
 }
 
 std::string DaemonConfig::render() const {
-    std::string text = "[aws]\nregion = us-east-1\nendpoint = " + endpoint +
-                       "\nrequests_per_second = 1000\nmax_attempts = " +
-                       std::to_string(max_attempts) + "\n[database]\nurl = " + database_url +
-                       "\nschema = " + schema + "\n[sync]\n";
+    std::string text =
+        "[aws]\nregion = us-east-1\nendpoint = " + endpoint +
+        "\nrequests_per_second = 1000\nmax_attempts = " + std::to_string(max_attempts) +
+        "\n[database]\nurl = " + database_url + "\nschema = " + schema + "\n[sync]\n";
     for (const auto& scan : scans) text += "scan = " + scan + "\n";
     text += "page_size = " + std::to_string(page_size) + "\n";
     text += "concurrency = " + std::to_string(concurrency) + "\n";
@@ -226,8 +226,8 @@ DaemonRun run_daemon(const TempDir& dir, const std::vector<std::string>& args,
     if (!status) {
         daemon.kill();
         throw std::runtime_error("codeguru-syncd did not exit within " +
-                                 std::to_string(timeout.count()) +
-                                 " ms; stderr:\n" + daemon.stderr_text());
+                                 std::to_string(timeout.count()) + " ms; stderr:\n" +
+                                 daemon.stderr_text());
     }
     return DaemonRun{*status, daemon.stdout_text(), daemon.stderr_text()};
 }

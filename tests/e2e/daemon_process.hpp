@@ -67,9 +67,9 @@ class DaemonProcess {
   public:
     // Spawns the daemon with `args` (argv[1..]) and exactly `env` as its environment.
     // Throws std::runtime_error when the process cannot be started.
-    DaemonProcess(const std::filesystem::path& log_dir, const std::vector<std::string>& args,
-                  const std::vector<std::pair<std::string, std::string>>& env =
-                      daemon_environment());
+    DaemonProcess(
+        const std::filesystem::path& log_dir, const std::vector<std::string>& args,
+        const std::vector<std::pair<std::string, std::string>>& env = daemon_environment());
     ~DaemonProcess();
     DaemonProcess(const DaemonProcess&) = delete;
     DaemonProcess& operator=(const DaemonProcess&) = delete;

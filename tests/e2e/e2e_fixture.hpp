@@ -34,9 +34,7 @@ class SchemaInspector {
     }
 
     // Whether the schema has the daemon's tables yet (the daemon migrates at start).
-    bool migrated() {
-        return scalar<bool>("SELECT to_regclass('sync_checkpoints') IS NOT NULL");
-    }
+    bool migrated() { return scalar<bool>("SELECT to_regclass('sync_checkpoints') IS NOT NULL"); }
 
     // The checkpoint's pages_done, or -1 while the scan has none.
     long pages_done(const std::string& scan) {

@@ -8,8 +8,8 @@ namespace codeguru::test {
 namespace {
 
 // Columns whose value is the time of the sync that wrote them, not the finding's content.
-const std::set<std::string> kVolatileColumns = {"first_seen_at", "last_changed_at",
-                                                "missing_since", "observed_at"};
+const std::set<std::string> kVolatileColumns = {"first_seen_at", "last_changed_at", "missing_since",
+                                                "observed_at"};
 
 constexpr char kTablesSql[] =
     "SELECT table_name FROM information_schema.tables WHERE table_schema = $1"

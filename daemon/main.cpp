@@ -8,6 +8,8 @@
 #include "config/config_error.hpp"
 #include "config/settings_loader.hpp"
 #include "config/settings_printer.hpp"
+#include "report/report_format.hpp"
+#include "report/report_query.hpp"
 #include "service/logging.hpp"
 #include "service/signal_watcher.hpp"
 #include "service/sync_service.hpp"
@@ -28,6 +30,20 @@ int fail(int code, const std::string& message) {
     return code;
 }
 
+// --report: the scans of --scan, or every scan in the database.
+int print_report(pqxx::connection& connection, const codeguru::CommandLine& command_line,
+                 const codeguru::Settings& settings) {
+    using namespace codeguru::report;
+    try {
+        const Report report = load_report(connection, settings.database.schema,
+                                          command_line.scans, settings.sync.interval);
+        std::cout << format_report(report, parse_format(command_line.report_format).value());
+        return kExitOk;
+    } catch (const std::exception& e) {
+        return fail(kExitFailure, std::string("report: ") + e.what());
+    }
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
@@ -46,7 +62,9 @@ int main(int argc, char* argv[]) {
             return kExitOk;
         }
         settings = load_settings(command_line);
-        if (!command_line.migrate && !command_line.check_config) require_scans(settings);
+        if (!command_line.migrate && !command_line.check_config && !command_line.report) {
+            require_scans(settings);
+        }
     } catch (const UsageError& e) {
         return fail(kExitUsage, std::string(e.what()) + " (see --help)");
     } catch (const ConfigError& e) {
@@ -69,6 +87,7 @@ int main(int argc, char* argv[]) {
                       << migrated.version << " (" << migrated.applied << " migration(s) applied)\n";
             return kExitOk;
         }
+        if (command_line.report) return print_report(*connection, command_line, settings);
     } catch (const pqxx::broken_connection& e) {
         return fail(kExitFailure, std::string("cannot connect to the database: ") + e.what());
     } catch (const std::exception& e) {

@@ -1,3 +1,4 @@
+#include "codeguru/timestamp.hpp"
 #include "store/finding_rows.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,7 +11,7 @@ using codeguru::FilePath;
 using codeguru::Finding;
 using codeguru::Timestamp;
 using codeguru::Vulnerability;
-using codeguru::store::format_timestamp;
+using codeguru::format_timestamp;
 using codeguru::store::page_to_rows;
 using codeguru::store::RowStats;
 using nlohmann::json;

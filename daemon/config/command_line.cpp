@@ -24,6 +24,8 @@ constexpr Flag kFlags[] = {
     {"once", "", "sync every scan once, then exit (status 1 if any scan failed)"},
     {"migrate", "", "apply pending schema migrations, then exit"},
     {"check-config", "", "validate the config, print the effective settings, exit"},
+    {"report", "", "print open findings, recent closes and sync health per scan, exit"},
+    {"format", "FORMAT", "--report output: table (default) | csv | json"},
     {"scan", "NAME", "sync this scan instead of the configured ones (repeatable)"},
     {"log-level", "LEVEL", "trace | debug | info | warn | error | critical | off"},
     {"version", "", "print the version and exit"},
@@ -128,6 +130,13 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
             result.migrate = true;
         } else if (name == "check-config") {
             result.check_config = true;
+        } else if (name == "report") {
+            result.report = true;
+        } else if (name == "format") {
+            if (value != "table" && value != "csv" && value != "json") {
+                throw UsageError("--format must be table, csv or json, not \"" + value + "\"");
+            }
+            result.report_format = value;
         } else if (name == "version") {
             result.show_version = true;
         } else if (name == "help") {
@@ -138,8 +147,11 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
             result.log_level = value;
         }
     }
-    if (result.once + result.migrate + result.check_config > 1) {
-        throw UsageError("--once, --migrate and --check-config cannot be combined");
+    if (result.once + result.migrate + result.check_config + result.report > 1) {
+        throw UsageError("--once, --migrate, --check-config and --report cannot be combined");
+    }
+    if (seen.count("format") != 0 && !result.report) {
+        throw UsageError("--format applies to --report only");
     }
     return result;
 }
@@ -147,6 +159,7 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
 std::string usage_text() {
     std::string text =
         "Usage: codeguru-syncd [--config FILE] [--once] [--migrate] [--check-config]\n"
+        "                      [--report [--format table|csv|json]]\n"
         "                      [--scan NAME]... [--log-level LEVEL] [--version] [--help]\n"
         "\n"
         "Replicates Amazon CodeGuru Security findings into PostgreSQL.\n"

@@ -52,7 +52,8 @@ TEST_CASE("two daemons started together on one database never sync a scan at the
     CHECK(db.count("sync_runs WHERE outcome <> 'succeeded' OR finished_at IS NULL") == 0);
     for (const auto& scan : scans) {
         INFO(scan);
-        CHECK(db.count("sync_runs WHERE scan_name = '" + scan + "'") >= 1);
+        CHECK(db.query("SELECT count(*) FROM sync_runs WHERE scan_name = $1", scan)[0][0]
+                  .as<long>() >= 1);
     }
     // The lock did its work: the six (daemon, scan) pairs ran fewer than six passes, and a
     // skipped scan fetched nothing (every run is one whole pass of its scan's pages).

@@ -29,8 +29,8 @@ struct StoredCheckpoint {
 };
 
 StoredCheckpoint checkpoint(SchemaInspector& db, const std::string& scan) {
-    const auto rows = db.query(
-        "SELECT pages_done, next_token FROM sync_checkpoints WHERE scan_name = '" + scan + "'");
+    const auto rows =
+        db.query("SELECT pages_done, next_token FROM sync_checkpoints WHERE scan_name = $1", scan);
     REQUIRE(rows.size() == 1);
     StoredCheckpoint cp;
     cp.pages_done = rows[0][0].as<long>();
@@ -58,8 +58,9 @@ std::string tagged_url(const TestSchema& schema) {
 }
 
 bool sessions_gone(SchemaInspector& db, const TestSchema& schema) {
-    return db.scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'e2e_" +
-                           schema.name() + "'") == 0;
+    return db.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                    "e2e_" + schema.name())[0][0]
+               .as<long>() == 0;
 }
 
 std::string snapshot_difference(const TablesSnapshot& clean, const TestSchema& schema) {
@@ -121,10 +122,10 @@ TEST_CASE("SIGTERM mid-pass exits 0 within 5 s, marks the run interrupted, and -
 }
 
 TEST_CASE(
-    "after SIGKILL at 20+ points every restart resumes from the stored token; the result "
+    "after SIGKILL at 20+ points every restart resumes from the stored token and the result "
     "equals a clean sync") {
     constexpr int kPages = 30;
-    constexpr auto kPageDelay = 40ms;
+    constexpr auto kPageDelay = 50ms;
     E2eSetup setup;
     setup.api.set_scan("a", generate_findings("a", kPages * 10, 61));
     const auto clean = clean_sync_snapshot(setup.api, {"a"});
@@ -136,15 +137,16 @@ TEST_CASE(
     auto db = setup.inspector();
 
     // The kill plan: 20 distinct page counts to kill at (sorted, leaving the last pages
-    // for the final run), mixed with kills during start-up (before or while connecting)
-    // and kills while the run's first request is in flight (no page committed).
-    enum class When { kStartup, kFirstRequest, kPages };
+    // for the final run), mixed with kills during start-up (before or while connecting,
+    // migrating, starting the run) and kills just after the run's first page arrived
+    // (while it is applied and committed).
+    enum class When { kStartup, kFirstPage, kPages };
     struct Kill {
         When when;
         long pages = 0;
     };
     std::mt19937 rng(20240917);
-    std::vector<long> targets(kPages - 4);
+    std::vector<long> targets(kPages - 6);
     std::iota(targets.begin(), targets.end(), 1);
     std::shuffle(targets.begin(), targets.end(), rng);
     targets.resize(20);
@@ -154,17 +156,20 @@ TEST_CASE(
     for (int i = 0; i < 6; ++i) {
         const auto at = std::uniform_int_distribution<std::size_t>(0, plan.size())(rng);
         plan.insert(plan.begin() + static_cast<long>(at),
-                    {i % 2 == 0 ? When::kStartup : When::kFirstRequest, 0});
+                    {i % 2 == 0 ? When::kStartup : When::kFirstPage, 0});
     }
 
     const auto deadline = Clock::now() + 50s;
     std::set<long> kill_points;
     int resumes_verified = 0;
+    int kills = 0;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const Kill& kill = plan[i];
         INFO("kill " << i << " of " << plan.size());
         REQUIRE(Clock::now() < deadline);
         const auto before = db.pages_done("a") >= 0 ? checkpoint(db, "a") : StoredCheckpoint{};
+        // A slow machine may have overshot the plan: keep the pass from completing here.
+        if (before.pages_done >= kPages - 3) break;
 
         const auto spawned_at = Clock::now();
         DaemonProcess daemon(setup.dir.path(), {config, "--once"});
@@ -177,7 +182,7 @@ TEST_CASE(
                 std::this_thread::sleep_for(
                     std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 40)(rng)));
                 break;
-            case When::kFirstRequest:
+            case When::kFirstPage:
                 reached = wait_until(first_request_seen, 10s, 1ms);
                 std::this_thread::sleep_for(
                     std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 30)(rng)));
@@ -191,6 +196,7 @@ TEST_CASE(
                 break;
         }
         const auto status = daemon.kill();
+        ++kills;
         INFO(daemon.stderr_text());
         REQUIRE(reached);
         REQUIRE(status.signal == SIGKILL);  // it was still mid-pass
@@ -210,6 +216,7 @@ TEST_CASE(
             kill_points.insert(after.pages_done);
         }
     }
+    CHECK(kills >= 20);
     CHECK(kill_points.size() >= 15);
     CHECK(resumes_verified >= 15);
 
@@ -279,7 +286,7 @@ TEST_CASE(
     CHECK(snapshot_difference(clean, setup.schema) == "");
 }
 
-TEST_CASE("a finding missing from a complete pass gets missing_since; its return clears it") {
+TEST_CASE("a finding missing from a complete pass gets missing_since and its return clears it") {
     E2eSetup setup;
     const auto findings = generate_findings("a", 30, 81);
     setup.api.set_scan("a", findings);

@@ -1,6 +1,10 @@
-// The daemon's command line and its --once cycle, run as a real process (SPEC §3, §5, §7).
+// The daemon's command line, its --once cycle and its stop signals, run as a real process
+// (SPEC §3, §5, §7, §8).
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -30,7 +34,7 @@ long shipped_migrations() {
 
 }  // namespace
 
-TEST_CASE("--version and --help print to stdout and exit 0") {
+TEST_CASE("codeguru-syncd --version and --help print to stdout and exit 0") {
     TempDir dir;
     const auto version = run_daemon(dir, {"--version"});
     CHECK(version.status.exited_with(0));
@@ -71,7 +75,9 @@ TEST_CASE("an unknown key in the config file exits 2 with one line naming it") {
     CHECK(lines[0].find("sync.colour") != std::string::npos);
 }
 
-TEST_CASE("--check-config prints the effective settings with the password masked, exit 0") {
+TEST_CASE(
+    "codeguru-syncd --check-config prints the effective settings with the password masked, exit "
+    "0") {
     E2eSetup setup;
     auto config = setup.config({"a", "b"});
     config.database_url = setup.schema.conninfo() + " password=secret";
@@ -89,7 +95,9 @@ TEST_CASE("--check-config prints the effective settings with the password masked
     CHECK_FALSE(setup.inspector().migrated());
 }
 
-TEST_CASE("--migrate applies every migration once; a second --migrate applies nothing") {
+TEST_CASE(
+    "codeguru-syncd --migrate applies every migration once and a second --migrate applies "
+    "nothing") {
     E2eSetup setup;
     const auto config = setup.write_config(setup.config({"a"}));
 
@@ -136,7 +144,9 @@ TEST_CASE("a schema newer than the binary exits 1 with one line saying so") {
     CHECK(setup.api.counters().get_findings == 0);
 }
 
-TEST_CASE("--once exits 0 when every scan succeeds and stores all of the fake's findings") {
+TEST_CASE(
+    "codeguru-syncd --once exits 0 when every scan succeeds and stores all of the fake's "
+    "findings") {
     E2eSetup setup;
     setup.api.set_scan("a", generate_findings("a", 37, 11));
     setup.api.set_scan("b", generate_findings("b", 23, 12));
@@ -156,12 +166,22 @@ TEST_CASE("--once exits 0 when every scan succeeds and stores all of the fake's 
     CHECK(db.scalar<long>("SELECT findings_inserted FROM sync_runs WHERE scan_name = 'b'") == 23);
     CHECK(db.count("sync_checkpoints WHERE next_token IS NULL AND last_completed_at IS NOT NULL") ==
           2);
+    // Every finding table is in the snapshot, and holds rows.
+    const auto stored = snapshot_tables(setup.schema.conninfo(), setup.schema.name());
+    for (const char* table :
+         {"findings", "finding_versions", "finding_detector_tags", "finding_code_lines",
+          "finding_suggested_fixes", "finding_reference_urls", "finding_related_vulnerabilities"}) {
+        INFO(table);
+        CHECK(stored.rows(table) > 0);
+        CHECK(static_cast<long>(stored.rows(table)) == db.count(table));
+    }
     // What was stored is exactly what an independent clean sync stores.
-    CHECK(describe_difference(clean_sync_snapshot(setup.api, {"a", "b"}),
-                              snapshot_tables(setup.schema.conninfo(), setup.schema.name())) == "");
+    CHECK(describe_difference(clean_sync_snapshot(setup.api, {"a", "b"}), stored) == "");
 }
 
-TEST_CASE("--once exits 1 when one scan is denied; the others are stored, the failure recorded") {
+TEST_CASE(
+    "codeguru-syncd --once exits 1 when one scan is denied, the others are stored and the failure "
+    "recorded") {
     E2eSetup setup;
     setup.api.set_scan("good", generate_findings("good", 25, 21));
     setup.api.set_scan("denied", generate_findings("denied", 25, 22));
@@ -193,7 +213,7 @@ TEST_CASE("--once exits 1 when one scan is denied; the others are stored, the fa
     CHECK(denied_requests == 1);
 }
 
-TEST_CASE("--scan overrides the configured scans") {
+TEST_CASE("codeguru-syncd --scan overrides the configured scans") {
     E2eSetup setup;
     for (const std::string scan : {"a", "b", "c"}) {
         setup.api.set_scan(scan, generate_findings(scan, 12, 31));
@@ -226,4 +246,24 @@ TEST_CASE("an unreachable database exits 1 with a one-line message") {
     CHECK(lines[0].find("database") != std::string::npos);
     CHECK(lines[0].find("no-such-socket-dir") != std::string::npos);
     CHECK(setup.api.counters().get_findings == 0);
+}
+
+TEST_CASE("SIGINT while waiting for the next cycle exits 0 at once") {
+    E2eSetup setup;
+    setup.api.set_scan("a", generate_findings("a", 15, 51));
+    auto db = setup.inspector();
+    DaemonProcess daemon(setup.dir.path(), {setup.write_config(setup.config({"a"}))});
+    const bool cycle_done = wait_until(
+        [&] { return db.migrated() && db.count("sync_runs WHERE outcome = 'succeeded'") == 1; },
+        std::chrono::seconds(20));
+    INFO(daemon.stderr_text());
+    REQUIRE(cycle_done);
+    CHECK(daemon.running());  // not --once: it waits for the next cycle, an hour away
+
+    daemon.send(SIGINT);
+    const auto status = daemon.wait_for(std::chrono::seconds(2));
+    REQUIRE(status);
+    CHECK(status->exited_with(0));
+    CHECK(db.count("sync_runs") == 1);
+    CHECK(db.count("findings") == 15);
 }

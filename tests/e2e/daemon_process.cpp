@@ -169,7 +169,12 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& log_dir,
 }
 
 DaemonProcess::~DaemonProcess() {
-    if (pid_ > 0 && !status_) kill();
+    if (pid_ <= 0 || status_) return;
+    try {
+        kill();
+    } catch (const std::exception&) {
+        // waitpid failed: nothing more a destructor can do.
+    }
 }
 
 bool DaemonProcess::reap(bool block) {

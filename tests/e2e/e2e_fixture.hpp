@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon_process.hpp"
@@ -23,9 +24,11 @@ class SchemaInspector {
         tx.exec0("SET TimeZone TO 'UTC'");
     }
 
-    pqxx::result query(const std::string& sql) {
+    // `args` bind to $1, $2, ...
+    template <typename... Args>
+    pqxx::result query(const std::string& sql, Args&&... args) {
         pqxx::nontransaction tx(connection_);
-        return tx.exec(sql);
+        return tx.exec_params(sql, std::forward<Args>(args)...);
     }
 
     template <typename T>

@@ -313,6 +313,9 @@ std::optional<std::string> RequestRecord::param(std::string_view name) const {
 
 struct FakeCodeGuruApi::Scan {
     std::vector<json> findings;
+    // Each finding serialized once, on first demand after a change: serving a page is
+    // then a concatenation, cheap enough for benchmarks of hundreds of thousands.
+    std::vector<std::string> serialized;
     std::uint64_t generation = 0;
     json created_at;
     std::string run_id;
@@ -402,6 +405,10 @@ void FakeCodeGuruApi::set_max_clock_skew(std::chrono::seconds skew) {
     max_clock_skew_ = skew;
 }
 
+const char* FakeCodeGuruApi::json_content_type() const {
+    return options_.compress_responses ? "application/json" : "application/json; charset=utf-8";
+}
+
 void FakeCodeGuruApi::set_scan(const std::string& name, std::vector<json> findings) {
     std::lock_guard lock(mutex_);
     auto& scan = scans_[name];
@@ -413,6 +420,7 @@ void FakeCodeGuruApi::set_scan(const std::string& name, std::vector<json> findin
         scan->run_id = request_id(rng_);
     }
     scan->findings = std::move(findings);
+    scan->serialized.clear();
     ++scan->generation;
     ++scans_generation_;
 }
@@ -447,6 +455,7 @@ EvolveSummary FakeCodeGuruApi::evolve(const std::string& scan, std::uint64_t see
     const auto it = scans_.find(scan);
     if (it == scans_.end()) throw std::out_of_range("no scan named " + scan);
     EvolveSummary summary = evolve_findings(it->second->findings, seed, options);
+    it->second->serialized.clear();
     ++it->second->generation;
     return summary;
 }
@@ -897,7 +906,7 @@ void FakeCodeGuruApi::get_findings(const RequestRecord& record, httplib::Respons
         offset = parts->offset;
     }
 
-    json page = {{"findings", json::array()}};
+    std::string body = "{\"findings\":[";
     {
         std::lock_guard lock(mutex_);
         const auto it = scans_.find(name);
@@ -908,29 +917,40 @@ void FakeCodeGuruApi::get_findings(const RequestRecord& record, httplib::Respons
                            {"resourceType", "Scan"}});
             return;
         }
-        const Scan& scan = *it->second;
+        Scan& scan = *it->second;
+        if (scan.serialized.size() != scan.findings.size()) {
+            scan.serialized.clear();
+            scan.serialized.reserve(scan.findings.size());
+            for (const auto& finding : scan.findings) scan.serialized.push_back(finding.dump());
+        }
         std::size_t seen = 0;
-        std::size_t next = 0;
+        std::size_t taken = 0;
         bool more = false;
-        for (const auto& finding : scan.findings) {
+        for (std::size_t i = status == "All" ? offset : 0; i < scan.findings.size(); ++i) {
             if (status != "All") {
-                const auto s = finding.find("status");
-                if (s == finding.end() || !s->is_string() || s->get<std::string>() != status) {
+                const auto s = scan.findings[i].find("status");
+                if (s == scan.findings[i].end() || !s->is_string() ||
+                    s->get<std::string>() != status) {
                     continue;
                 }
+                if (seen++ < offset) continue;
             }
-            if (seen++ < offset) continue;
-            if (page["findings"].size() == *page_size) {
+            if (taken == *page_size) {
                 more = true;
                 break;
             }
-            page["findings"].push_back(finding);
+            if (taken++ > 0) body += ',';
+            body += scan.serialized[i];
         }
-        next = offset + page["findings"].size();
-        if (more) page["nextToken"] = make_token("findings", name, next, scan.generation);
+        body += ']';
+        if (more) {
+            body += ",\"nextToken\":";
+            body += json(make_token("findings", name, offset + taken, scan.generation)).dump();
+        }
+        body += '}';
     }
     res.status = 200;
-    res.set_content(page.dump(), "application/json");
+    res.set_content(body, json_content_type());
 }
 
 void FakeCodeGuruApi::list_scans(const RequestRecord& record, httplib::Response& res) {
@@ -966,7 +986,7 @@ void FakeCodeGuruApi::list_scans(const RequestRecord& record, httplib::Response&
         }
     }
     res.status = 200;
-    res.set_content(page.dump(), "application/json");
+    res.set_content(page.dump(), json_content_type());
 }
 
 }  // namespace codeguru::test

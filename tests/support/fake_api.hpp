@@ -93,6 +93,9 @@ struct FakeApiOptions {
     bool verify_signatures = true;
     bool control_endpoints = false;  // serve /_fake/... (see fake_api_main.cpp)
     std::uint64_t seed = 42;         // for nextToken padding and request ids
+    // gzip answers for clients that accept it. Off for benchmarks, where compressing
+    // megabytes per page would make the fake, not the daemon, the bottleneck.
+    bool compress_responses = true;
 };
 
 // An in-process fake of the CodeGuru Security API (GetFindings, ListScans) on 127.0.0.1,
@@ -144,6 +147,8 @@ class FakeCodeGuruApi {
     void stop();
 
   private:
+    // "application/json", or an equivalent spelling that cpp-httplib does not compress.
+    const char* json_content_type() const;
     struct Scan;
     struct ActiveFault;
 

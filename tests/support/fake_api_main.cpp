@@ -23,7 +23,7 @@ using nlohmann::json;
 constexpr const char* kUsage =
     "usage: codeguru-fake-api [--port N] [--region R]\n"
     "                         [--access-key-id K --secret-access-key S [--session-token T]]\n"
-    "                         [--no-verify] [--data FILE.json] [--generate SCAN=COUNT]...\n"
+    "                         [--no-verify] [--no-compression] [--data FILE.json] [--generate SCAN=COUNT]...\n"
     "                         [--seed N] [--port-file PATH]\n"
     "\n"
     "Serves GetFindings and ListScans on http://127.0.0.1:PORT, plus control endpoints:\n"
@@ -87,6 +87,8 @@ Args parse_args(int argc, char** argv) {
             args.options.credentials.session_token = value();
         } else if (arg == "--no-verify") {
             args.options.verify_signatures = false;
+        } else if (arg == "--no-compression") {
+            args.options.compress_responses = false;
         } else if (arg == "--data") {
             args.data_files.push_back(value());
         } else if (arg == "--generate") {

@@ -1,0 +1,199 @@
+// codeguru-syncd --report [--format table|csv|json]: the flags, and the binary's output
+// against the seeded history of reporting_history.cpp in all three formats.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "config/command_line.hpp"
+#include "config/config_error.hpp"
+#include "reporting_history.hpp"
+
+using namespace codeguru;
+using namespace codeguru::test;
+
+namespace {
+
+CommandLine parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "codeguru-syncd");
+    return parse_command_line(static_cast<int>(args.size()), args.data());
+}
+
+std::string usage_error(std::vector<const char*> args) {
+    try {
+        parse(std::move(args));
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    return "no UsageError";
+}
+
+struct Run {
+    int status = -1;
+    std::string out;
+};
+
+// Runs the daemon binary with the history's database and a 1 h interval.
+Run run_report(const ReportingHistory& h, const std::string& extra) {
+    const auto config =
+        std::filesystem::temp_directory_path() / ("report_cli_test_" + h.schema() + ".conf");
+    std::ofstream(config) << "[aws]\nregion = us-east-1\n[sync]\ninterval = 1h\n";
+    const std::string command =
+        std::string(CODEGURU_BIN_DIR "/daemon/codeguru-syncd") + " --config " + config.string() +
+        " --log-level=warn"
+        " '--database.url=" +
+        h.conninfo() + "' --database.schema=" + h.schema() + " --report " + extra;
+    Run run;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer;
+    std::size_t n;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+        run.out.append(buffer.data(), n);
+    const int status = ::pclose(pipe);
+    run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::filesystem::remove(config);
+    return run;
+}
+
+std::vector<std::string> lines_of(const std::string& text, char separator = '\n') {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line, separator);) lines.push_back(line);
+    return lines;
+}
+
+std::string iso(std::chrono::sys_seconds at) {
+    std::string text = timestamptz_of(at);  // "YYYY-MM-DD HH:MM:SS+00"
+    return text.replace(10, 1, "T").replace(19, 3, "Z");
+}
+
+// Hand-worked from the history, with a 1 h interval: alpha a5 Medium, a6 Low; beta b1
+// Critical, b2 b3 High, b4 b10 Medium, b5 Low, b6 Info, and b7 closed 5 days ago (b10
+// closed 25 days ago but reopened since); gamma has no findings, its last success is two
+// days old.
+constexpr char kAlphaCounts[] = "0,0,1,1,0,2,0";
+constexpr char kBetaCounts[] = "1,2,2,1,1,7,1";
+constexpr char kGammaCounts[] = "0,0,0,0,0,0,0";
+
+}  // namespace
+
+TEST_CASE("--report takes an optional --format of table, csv or json") {
+    CHECK(parse({"--report"}).report);
+    CHECK(parse({"--report"}).report_format == "table");
+    CHECK(parse({"--report", "--format", "csv"}).report_format == "csv");
+    CHECK(parse({"--format=json", "--report"}).report_format == "json");
+    CHECK(parse({"--report", "--scan", "a", "--scan", "b"}).scans.size() == 2);
+    CHECK_FALSE(parse({"--once"}).report);
+}
+
+TEST_CASE("--format without --report, an unknown format or a second action is bad usage") {
+    CHECK_THAT(usage_error({"--format=csv"}), Catch::Contains("--format applies to --report"));
+    CHECK_THAT(usage_error({"--report", "--format=xml"}),
+               Catch::Contains("--format must be table, csv or json"));
+    CHECK_THAT(usage_error({"--report", "--format"}), Catch::Contains("format"));
+    CHECK_THAT(usage_error({"--report", "--format=csv", "--format=json"}),
+               Catch::Contains("--format given more than once"));
+    CHECK_THAT(usage_error({"--report", "--once"}), Catch::Contains("cannot be combined"));
+    CHECK_THAT(usage_error({"--migrate", "--report"}), Catch::Contains("cannot be combined"));
+    CHECK(usage_text().find("--report") != std::string::npos);
+    CHECK(usage_text().find("--format FORMAT") != std::string::npos);
+}
+
+TEST_CASE("--report --format csv gives per scan open findings, recent closes and sync health") {
+    ReportingHistory h;
+    const auto run = run_report(h, "--format csv");
+    INFO(run.out);
+    REQUIRE(run.status == 0);
+    const auto lines = lines_of(run.out);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0] ==
+          "scan,critical,high,medium,low,info,open,closed_last_30_days,last_success_at,"
+          "last_success_age_s,sync_status\r");
+    // The age is now minus the last success: checked by range, the rest exactly.
+    const std::regex row("([a-z]+),([0-9,]+),([^,]*),([0-9]+),([a-z]+)\r");
+    const struct {
+        const char* counts;
+        std::string last_success;
+        long min_age;
+        const char* status;
+    } expected[] = {{kAlphaCounts, iso(h.t()), 0, "ok"},
+                    {kBetaCounts, iso(h.t()), 0, "ok"},
+                    {kGammaCounts, iso(h.day(2)), 2 * 86400, "overdue"}};
+    const char* scans[] = {"alpha", "beta", "gamma"};
+    for (int i = 0; i < 3; ++i) {
+        std::smatch m;
+        REQUIRE(std::regex_match(lines[i + 1], m, row));
+        CHECK(m[1] == scans[i]);
+        CHECK(m[2] == expected[i].counts);
+        CHECK(m[3] == expected[i].last_success);
+        CHECK(std::stol(m[4]) >= expected[i].min_age);
+        CHECK(std::stol(m[4]) < expected[i].min_age + 3600);
+        CHECK(m[5] == expected[i].status);
+    }
+}
+
+TEST_CASE("--report --format json gives the same numbers as a document") {
+    ReportingHistory h;
+    const auto run = run_report(h, "--format json");
+    INFO(run.out);
+    REQUIRE(run.status == 0);
+    auto doc = nlohmann::json::parse(run.out);
+    CHECK(doc["sync_interval_s"] == 3600);
+    REQUIRE(doc["scans"].size() == 3);
+    for (auto& scan : doc["scans"]) scan.erase("last_success_age_s");
+    CHECK(doc["scans"] == nlohmann::json::parse(R"([
+        {"scan": "alpha",
+         "open": {"Critical": 0, "High": 0, "Medium": 1, "Low": 1, "Info": 0, "total": 2},
+         "closed_last_30_days": 0, "last_success_at": ")" +
+                                                iso(h.t()) + R"(",
+         "sync_status": "ok"},
+        {"scan": "beta",
+         "open": {"Critical": 1, "High": 2, "Medium": 2, "Low": 1, "Info": 1, "total": 7},
+         "closed_last_30_days": 1, "last_success_at": ")" +
+                                                iso(h.t()) + R"(",
+         "sync_status": "ok"},
+        {"scan": "gamma",
+         "open": {"Critical": 0, "High": 0, "Medium": 0, "Low": 0, "Info": 0, "total": 0},
+         "closed_last_30_days": 0, "last_success_at": ")" +
+                                                iso(h.day(2)) + R"(",
+         "sync_status": "overdue"}])"));
+}
+
+TEST_CASE("--report in a table lists the scans of --scan, also one without data") {
+    ReportingHistory h;
+    const auto run = run_report(h, "--scan beta --scan nosuch");
+    INFO(run.out);
+    REQUIRE(run.status == 0);
+    const auto lines = lines_of(run.out);
+    REQUIRE(lines.size() == 5);
+    CHECK(lines[0].rfind("Findings report at ", 0) == 0);
+    CHECK_THAT(lines[0], Catch::EndsWith(" UTC (sync interval 1h 0m)"));
+    CHECK(lines[1].empty());
+    const std::regex columns("  +");
+    const auto cells = [&](const std::string& line) {
+        return std::vector<std::string>(
+            std::sregex_token_iterator(line.begin(), line.end(), columns, -1), {});
+    };
+    CHECK(cells(lines[2]) == std::vector<std::string>{"SCAN", "CRITICAL", "HIGH", "MEDIUM", "LOW",
+                                                      "INFO", "OPEN", "CLOSED 30D", "LAST SUCCESS",
+                                                      "AGE", "SYNC"});
+    const std::string t = timestamptz_of(h.t()).substr(0, 16) + " UTC";
+    auto beta = cells(lines[3]);
+    REQUIRE(beta.size() == 11);
+    CHECK_THAT(beta[9], Catch::Matches("[0-9]+[sm]"));  // seconds or minutes since T
+    beta[9] = "AGE";
+    CHECK(beta ==
+          std::vector<std::string>{"beta", "1", "2", "2", "1", "1", "7", "1", t, "AGE", "ok"});
+    CHECK(cells(lines[4]) ==
+          std::vector<std::string>{"nosuch", "0", "0", "0", "0", "0", "0", "0", "-", "-", "never"});
+}

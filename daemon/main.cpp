@@ -11,6 +11,7 @@
 #include "report/report_format.hpp"
 #include "report/report_query.hpp"
 #include "service/logging.hpp"
+#include "service/metrics_server.hpp"
 #include "service/signal_watcher.hpp"
 #include "service/sync_service.hpp"
 #include "service/systemd_notify.hpp"
@@ -35,8 +36,8 @@ int print_report(pqxx::connection& connection, const codeguru::CommandLine& comm
                  const codeguru::Settings& settings) {
     using namespace codeguru::report;
     try {
-        const Report report = load_report(connection, settings.database.schema,
-                                          command_line.scans, settings.sync.interval);
+        const Report report = load_report(connection, settings.database.schema, command_line.scans,
+                                          settings.sync.interval);
         std::cout << format_report(report, parse_format(command_line.report_format).value());
         return kExitOk;
     } catch (const std::exception& e) {
@@ -75,7 +76,8 @@ int main(int argc, char* argv[]) {
         return kExitOk;
     }
 
-    service::setup_logging(settings.log.level, service::stderr_is_journal());
+    const bool journal = service::stderr_is_journal();
+    service::setup_logging(settings.log, journal);
     StopFlag stop;
     service::SignalWatcher signals(stop);  // before any other thread starts
 
@@ -100,11 +102,16 @@ int main(int argc, char* argv[]) {
             const auto summary = sync_service.run_cycle();
             return summary.failed == 0 ? kExitOk : kExitFailure;
         }
+        std::optional<service::MetricsServer> metrics_server;
+        if (settings.metrics.enabled()) {
+            metrics_server.emplace(settings.metrics.host, settings.metrics.port,
+                                   sync_service.metrics());
+        }
         sync_service.run_forever(signals, [&]() -> std::optional<Settings> {
             try {
                 Settings fresh = load_settings(command_line);
                 require_scans(fresh);
-                service::set_log_level(fresh.log.level);
+                service::reconfigure_logging(fresh.log, journal);
                 return fresh;
             } catch (const ConfigError& e) {
                 spdlog::error("configuration not reloaded, the previous one stays in force: {}",

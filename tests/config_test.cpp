@@ -512,7 +512,11 @@ TEST_CASE("describe_settings lists every key and reads back to the same settings
           "concurrency = 2\n"
           "\n"
           "[log]\n"
-          "level = info\n");
+          "level = info\n"
+          "format = text\n"
+          "\n"
+          "[metrics]\n"
+          "listen =\n");
     CHECK(describe_settings(load_text(text)) == text);
     for (const ConfigKey& key : kConfigKeys) {
         const std::string name(key.name.substr(key.name.find('.') + 1));

@@ -16,6 +16,7 @@
 #include "aws/cached_provider.hpp"
 #include "aws/chain_provider.hpp"
 #include "aws/environment_provider.hpp"
+#include "aws/http_transport.hpp"
 #include "aws/profile_provider.hpp"
 #include "aws/shared_config_files.hpp"
 #include "util/clock.hpp"
@@ -109,6 +110,14 @@ class FakeClock final : public codeguru::Clock {
   private:
     mutable std::mutex mutex_;
     std::chrono::system_clock::time_point now_ = std::chrono::system_clock::from_time_t(1700000000);
+};
+
+// A transport to nowhere: every request fails as if no server listened.
+class UnreachableTransport final : public HttpTransport {
+  public:
+    HttpResponse send(const HttpRequest& request) override {
+        throw TransportError(TransportError::Kind::kConnect, "cannot connect to " + request.url);
+    }
 };
 
 // A provider whose answers a test scripts; counts its calls.
@@ -429,16 +438,22 @@ TEST_CASE("chain stops at a provider that is configured but broken", "[credentia
 TEST_CASE("default chain takes the environment before the shared files", "[credentials][chain]") {
     AwsHome home("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = filesecret\n",
                  std::nullopt);
-    CHECK(make_default_chain("", fake_env(home.env))->resolve()->source == "profile default");
+    UnreachableTransport transport;
+    FakeClock clock;
+    const auto chain = [&](std::map<std::string, std::string> env) {
+        return make_default_chain({"", "us-east-1", transport, transport, clock, fake_env(env)});
+    };
+    CHECK(chain(home.env)->resolve()->source == "profile default");
 
     home.env["AWS_ACCESS_KEY_ID"] = "AKIDENV";
     home.env["AWS_SECRET_ACCESS_KEY"] = "envsecret";
-    const auto credentials = make_default_chain("", fake_env(home.env))->resolve();
+    const auto credentials = chain(home.env)->resolve();
     CHECK(credentials->access_key_id == "AKIDENV");
     CHECK(credentials->source == "environment");
 
-    CHECK_THAT(error_of([] { make_default_chain("", fake_env({}))->resolve(); }),
-               Contains("environment, profile"));
+    CHECK_THAT(error_of([&] { chain({})->resolve(); }),
+               Contains("(tried: environment, web identity, assume role, profile, "
+                        "credential_process, ecs container, ec2 instance metadata)"));
 }
 
 // --- cache -------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ constexpr char kGammaCounts[] = "0,0,0,0,0,0,0";
 
 }  // namespace
 
-TEST_CASE("--report takes an optional --format of table, csv or json") {
+TEST_CASE("codeguru-syncd --report takes an optional --format of table, csv or json") {
     CHECK(parse({"--report"}).report);
     CHECK(parse({"--report"}).report_format == "table");
     CHECK(parse({"--report", "--format", "csv"}).report_format == "csv");
@@ -96,7 +96,8 @@ TEST_CASE("--report takes an optional --format of table, csv or json") {
     CHECK_FALSE(parse({"--once"}).report);
 }
 
-TEST_CASE("--format without --report, an unknown format or a second action is bad usage") {
+TEST_CASE(
+    "codeguru-syncd --format without --report, an unknown format or a second action is bad usage") {
     CHECK_THAT(usage_error({"--format=csv"}), Catch::Contains("--format applies to --report"));
     CHECK_THAT(usage_error({"--report", "--format=xml"}),
                Catch::Contains("--format must be table, csv or json"));
@@ -109,7 +110,9 @@ TEST_CASE("--format without --report, an unknown format or a second action is ba
     CHECK(usage_text().find("--format FORMAT") != std::string::npos);
 }
 
-TEST_CASE("--report --format csv gives per scan open findings, recent closes and sync health") {
+TEST_CASE(
+    "codeguru-syncd --report --format csv gives per scan open findings, recent closes and sync "
+    "health") {
     ReportingHistory h;
     const auto run = run_report(h, "--format csv");
     INFO(run.out);
@@ -142,7 +145,7 @@ TEST_CASE("--report --format csv gives per scan open findings, recent closes and
     }
 }
 
-TEST_CASE("--report --format json gives the same numbers as a document") {
+TEST_CASE("codeguru-syncd --report --format json gives the same numbers as a document") {
     ReportingHistory h;
     const auto run = run_report(h, "--format json");
     INFO(run.out);
@@ -169,7 +172,7 @@ TEST_CASE("--report --format json gives the same numbers as a document") {
          "sync_status": "overdue"}])"));
 }
 
-TEST_CASE("--report in a table lists the scans of --scan, also one without data") {
+TEST_CASE("codeguru-syncd --report in a table lists the scans of --scan, also one without data") {
     ReportingHistory h;
     const auto run = run_report(h, "--scan beta --scan nosuch");
     INFO(run.out);

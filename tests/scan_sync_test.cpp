@@ -9,6 +9,7 @@
 #include "store/sync_state_store.hpp"
 #include "stored_findings.hpp"
 #include "sync/scheduler.hpp"
+#include "sync_fixture.hpp"
 #include "test_database.hpp"
 
 using namespace codeguru;
@@ -17,61 +18,6 @@ using nlohmann::json;
 using Outcome = sync::ScanResult::Outcome;
 
 namespace {
-
-// A migrated schema, the fake API and the production client stack, wired together.
-struct SyncFixture {
-    TestSchema schema;
-    FakeCodeGuruApi fake;
-    std::unique_ptr<ClientStack> stack = std::make_unique<ClientStack>(
-        ClientStackOptions{.endpoint = fake.endpoint()});
-    std::string application_name = "scan_sync_test_" + schema.name();
-
-    SyncFixture() {
-        pqxx::connection c(schema.conninfo());
-        store::apply_migrations(c, schema.name());
-    }
-
-    sync::ConnectionFactory connect() const {
-        const std::string conninfo = schema.conninfo() + " application_name=" + application_name;
-        return [conninfo] { return std::make_unique<pqxx::connection>(conninfo); };
-    }
-
-    sync::ScanResult sync(const std::string& scan, int page_size = 1000) {
-        sync::ScanSyncOptions options;
-        options.schema = schema.name();
-        options.page_size = page_size;
-        options.reconnect_initial = std::chrono::milliseconds(50);
-        sync::ScanSync scan_sync(stack->client(), connect(), stack->clock(), stack->stop(),
-                                 options);
-        return scan_sync.run(scan);
-    }
-
-    pqxx::result query(const std::string& sql) {
-        pqxx::connection c(schema.conninfo());
-        pqxx::work tx(c);
-        tx.exec("SET search_path TO " + tx.quote_name(schema.name()));
-        auto r = tx.exec(sql);
-        tx.commit();
-        return r;
-    }
-
-    // A fresh client with a fresh stop flag, as after a restart of the daemon.
-    void restart_client() {
-        stack = std::make_unique<ClientStack>(ClientStackOptions{.endpoint = fake.endpoint()});
-    }
-
-    // Insert/update/delete counters of every finding table, as PostgreSQL counts them.
-    std::string write_counters() {
-        pqxx::connection c(schema.conninfo());
-        pqxx::work tx(c);
-        const auto r = tx.exec_params(
-            "SELECT string_agg(relname || '=' || n_tup_ins || '/' || n_tup_upd || '/' || "
-            "n_tup_del, ' ' ORDER BY relname) FROM pg_stat_user_tables "
-            "WHERE schemaname = $1 AND relname LIKE 'finding%'",
-            schema.name());
-        return r[0][0].as<std::string>();
-    }
-};
 
 // Findings that exercise the edges of the mapping: absent members, empty and repeated
 // list items, unicode, long text, ISO-8601 timestamps.

@@ -53,3 +53,15 @@ TEST_CASE("malformed ISO-8601 strings are refused") {
         CHECK_FALSE(timestamp_from_iso8601(bad));
     }
 }
+
+TEST_CASE("ISO-8601 strings outside years 0001..9999 in UTC are refused, like epoch seconds") {
+    for (const char* bad : {"0000-06-01T00:00:00Z", "0001-01-01T00:30:00+01:00",
+                            "9999-12-31T23:59:59-01:00"}) {
+        INFO(bad);
+        CHECK_FALSE(timestamp_from_iso8601(bad));
+    }
+    CHECK(fmt(timestamp_from_iso8601("0001-01-01T01:00:00+01:00")) ==
+          "0001-01-01 00:00:00.000000+00");
+    CHECK(fmt(timestamp_from_iso8601("9999-12-31T23:59:59.999999Z")) ==
+          "9999-12-31 23:59:59.999999+00");
+}

@@ -4,8 +4,14 @@
 
 #include <utility>
 
+#include "aws/assume_role_provider.hpp"
+#include "aws/ecs_provider.hpp"
 #include "aws/environment_provider.hpp"
+#include "aws/imds_provider.hpp"
+#include "aws/process_provider.hpp"
 #include "aws/profile_provider.hpp"
+#include "aws/sts_client.hpp"
+#include "aws/web_identity_provider.hpp"
 
 namespace codeguru::aws {
 
@@ -29,10 +35,19 @@ std::optional<Credentials> ChainProvider::resolve() {
                            (tried.empty() ? std::string("nothing") : tried) + ")");
 }
 
-std::unique_ptr<ChainProvider> make_default_chain(const std::string& profile, EnvLookup env) {
+std::unique_ptr<ChainProvider> make_default_chain(const DefaultChainOptions& options) {
+    const EnvLookup& env = options.env;
+    auto sts = std::make_shared<const StsClient>(sts_endpoint(options.region, env), options.region,
+                                                 options.transport, options.clock);
     std::vector<std::unique_ptr<CredentialsProvider>> providers;
     providers.push_back(std::make_unique<EnvironmentProvider>(env));
-    providers.push_back(std::make_unique<ProfileProvider>(profile, std::move(env)));
+    providers.push_back(std::make_unique<WebIdentityProvider>(sts, options.clock, env));
+    providers.push_back(
+        std::make_unique<AssumeRoleProvider>(options.profile, sts, options.clock, env));
+    providers.push_back(std::make_unique<ProfileProvider>(options.profile, env));
+    providers.push_back(std::make_unique<ProcessProvider>(options.profile, env));
+    providers.push_back(std::make_unique<EcsProvider>(options.metadata_transport, env));
+    providers.push_back(std::make_unique<ImdsProvider>(options.metadata_transport, env));
     return std::make_unique<ChainProvider>(std::move(providers));
 }
 

@@ -8,6 +8,8 @@
 
 #include "aws/credentials.hpp"
 #include "aws/env_lookup.hpp"
+#include "aws/http_transport.hpp"
+#include "util/clock.hpp"
 
 namespace codeguru::aws {
 
@@ -26,9 +28,19 @@ class ChainProvider final : public CredentialsProvider {
     std::vector<std::unique_ptr<CredentialsProvider>> providers_;
 };
 
-// The AWS default chain as far as it is built: environment, then shared-file profile
-// (`profile` from the [aws] section; empty means AWS_PROFILE or "default").
-std::unique_ptr<ChainProvider> make_default_chain(const std::string& profile,
-                                                  EnvLookup env = process_environment());
+// What the default chain's providers need. Everything referenced must outlive the chain.
+struct DefaultChainOptions {
+    std::string profile;                // [aws] profile; empty: AWS_PROFILE or "default"
+    std::string region;                 // the region of the STS endpoint
+    HttpTransport& transport;           // STS
+    HttpTransport& metadata_transport;  // ECS and IMDS: short timeouts, no proxy
+    const Clock& clock;
+    EnvLookup env = process_environment();
+};
+
+// The AWS default chain in the SDKs' order: environment, web identity, shared-file profile
+// (assumed role, static keys, credential_process), ECS container, EC2 instance metadata.
+// STS is at sts_endpoint(region, env).
+std::unique_ptr<ChainProvider> make_default_chain(const DefaultChainOptions& options);
 
 }  // namespace codeguru::aws

@@ -166,6 +166,7 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);  // the signed path is the sent path
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (options_.bypass_proxy) curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
     // gzip, not brotli: as cheap to decode, and far cheaper for a server to produce.
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,

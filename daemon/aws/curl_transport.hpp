@@ -19,6 +19,7 @@ struct CurlTransportOptions {
     std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
     std::size_t max_response_bytes = 64 * 1024 * 1024;
     const StopFlag* stop = nullptr;  // when set, a requested stop aborts transfers in flight
+    bool bypass_proxy = false;  // true: never through a proxy (for link-local metadata services)
 };
 
 // HttpTransport over libcurl. TLS peer and host verification are always on;

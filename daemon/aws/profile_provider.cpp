@@ -14,6 +14,31 @@ std::string describe(const std::filesystem::path& path) {
 
 }  // namespace
 
+std::optional<Credentials> static_profile_credentials(const SharedConfigFiles& files,
+                                                      const std::string& profile) {
+    const auto key_id = files.value(profile, "aws_access_key_id");
+    const auto secret = files.value(profile, "aws_secret_access_key");
+    if (!key_id && !secret) {
+        return std::nullopt;
+    }
+    if (!secret) {
+        throw CredentialsError("AWS profile '" + profile + "' in " + key_id->file.string() +
+                               " has aws_access_key_id but no aws_secret_access_key");
+    }
+    if (!key_id) {
+        throw CredentialsError("AWS profile '" + profile + "' in " + secret->file.string() +
+                               " has aws_secret_access_key but no aws_access_key_id");
+    }
+
+    Credentials credentials;
+    credentials.access_key_id = key_id->value;
+    credentials.secret_access_key = secret->value;
+    if (const auto token = files.value(profile, "aws_session_token")) {
+        credentials.session_token = token->value;
+    }
+    return credentials;
+}
+
 ProfileProvider::ProfileProvider(std::string explicit_profile, EnvLookup env)
     : explicit_profile_(std::move(explicit_profile)), env_(std::move(env)) {}
 
@@ -29,27 +54,10 @@ std::optional<Credentials> ProfileProvider::resolve() {
         return std::nullopt;
     }
 
-    const auto key_id = files.value(profile.name, "aws_access_key_id");
-    const auto secret = files.value(profile.name, "aws_secret_access_key");
-    if (!key_id && !secret) {
-        return std::nullopt;
+    auto credentials = static_profile_credentials(files, profile.name);
+    if (credentials) {
+        credentials->source = "profile " + profile.name;
     }
-    if (!secret) {
-        throw CredentialsError("AWS profile '" + profile.name + "' in " + key_id->file.string() +
-                               " has aws_access_key_id but no aws_secret_access_key");
-    }
-    if (!key_id) {
-        throw CredentialsError("AWS profile '" + profile.name + "' in " + secret->file.string() +
-                               " has aws_secret_access_key but no aws_access_key_id");
-    }
-
-    Credentials credentials;
-    credentials.access_key_id = key_id->value;
-    credentials.secret_access_key = secret->value;
-    if (const auto token = files.value(profile.name, "aws_session_token")) {
-        credentials.session_token = token->value;
-    }
-    credentials.source = "profile " + profile.name;
     return credentials;
 }
 

@@ -6,6 +6,7 @@
 
 #include "aws/credentials.hpp"
 #include "aws/env_lookup.hpp"
+#include "aws/shared_config_files.hpp"
 
 namespace codeguru::aws {
 
@@ -26,5 +27,10 @@ class ProfileProvider final : public CredentialsProvider {
     std::string explicit_profile_;
     EnvLookup env_;
 };
+
+// The static keys of `profile` in `files`, source left empty: std::nullopt when it has
+// neither key; CredentialsError naming profile and file when it has only one.
+std::optional<Credentials> static_profile_credentials(const SharedConfigFiles& files,
+                                                      const std::string& profile);
 
 }  // namespace codeguru::aws

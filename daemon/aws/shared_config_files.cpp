@@ -216,7 +216,9 @@ SharedFile load_shared_file(const std::filesystem::path& path, SharedFileKind ki
     }
     std::ifstream stream(path, std::ios::binary);
     std::ostringstream text;
-    if (!stream || std::filesystem::is_directory(path, error) || !(text << stream.rdbuf())) {
+    // An empty file is fine: `text << rdbuf` then only sets failbit on `text`.
+    if (!stream || std::filesystem::is_directory(path, error) ||
+        !(text << stream.rdbuf() || stream.peek() == std::ifstream::traits_type::eof())) {
         throw CredentialsError("cannot read " + path.string());
     }
     return parse_shared_file(text.str(), kind, path);

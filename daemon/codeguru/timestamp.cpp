@@ -106,8 +106,14 @@ std::optional<Timestamp> timestamp_from_iso8601(std::string_view text) {
     }
 
     const auto days = std::chrono::sys_days(ymd);
-    return Timestamp(days) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-           seconds(second) + microseconds(micros) - std::chrono::minutes(offset_minutes);
+    const Timestamp t = Timestamp(days) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+                        seconds(second) + microseconds(micros) -
+                        std::chrono::minutes(offset_minutes);
+    // Year 0000, or an offset that crosses the first or last year, leaves the epoch range.
+    if (t < Timestamp(seconds(kMinSeconds)) || t >= Timestamp(seconds(kMaxSeconds + 1))) {
+        return std::nullopt;
+    }
+    return t;
 }
 
 std::string format_timestamp(Timestamp t) {

@@ -14,7 +14,8 @@ std::optional<Timestamp> timestamp_from_epoch_seconds(double seconds);
 std::optional<Timestamp> timestamp_from_epoch_seconds(std::int64_t seconds);
 
 // ISO-8601 / RFC 3339: "2025-09-16T05:20:00Z", with optional fraction (rounded to
-// the microsecond) and "Z", "+hh:mm", "+hhmm" or no offset (UTC). nullopt when malformed.
+// the microsecond) and "Z", "+hh:mm", "+hhmm" or no offset (UTC). nullopt when malformed
+// or, as for epoch seconds, outside years 0001..9999 once converted to UTC.
 std::optional<Timestamp> timestamp_from_iso8601(std::string_view text);
 
 // "2025-09-16 05:20:00.872000+00": exactly six fractional digits, UTC, as

@@ -32,6 +32,9 @@ inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
     {"sync.interval", "DURATION", "time between cycle starts, e.g. 900, 15m, 1h (default 15m)"},
     {"sync.concurrency", "N", "scans synced in parallel, 1-64 (default 2)"},
     {"log.level", "LEVEL", "trace | debug | info | warn | error | critical | off"},
+    {"log.format", "FORMAT", "text | json (default text)"},
+    {"metrics.listen", "HOST:PORT",
+     "serve Prometheus /metrics and /healthz, e.g. 127.0.0.1:9464 (default: off)"},
 });
 
 // The key named `name`, or nullptr if there is none.

@@ -32,8 +32,19 @@ struct SyncSettings {
     int concurrency = 2;
 };
 
+enum class LogFormat { kText, kJson };
+
 struct LogSettings {
     std::string level = "info";  // trace | debug | info | warn | error | critical | off
+    LogFormat format = LogFormat::kText;
+};
+
+// Where /metrics and /healthz are served; port 0: not served.
+struct MetricsSettings {
+    std::string host;  // IPv4 address, host name or IPv6 address (without brackets)
+    int port = 0;
+
+    bool enabled() const { return port != 0; }
 };
 
 struct Settings {
@@ -41,6 +52,7 @@ struct Settings {
     DatabaseSettings database;
     SyncSettings sync;
     LogSettings log;
+    MetricsSettings metrics;
 };
 
 }  // namespace codeguru

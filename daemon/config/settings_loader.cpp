@@ -14,6 +14,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "aws/credentials.hpp"
+#include "aws/profile_region.hpp"
 #include "config/config_error.hpp"
 #include "config/config_keys.hpp"
 #include "config/duration.hpp"
@@ -190,16 +192,29 @@ bool is_scan_name_text(std::string_view text) {
            std::all_of(text.begin(), text.end(), is_scan_name_char);
 }
 
+// The region of the AWS profile (shared config file), for when [aws] region is empty.
+std::optional<std::string> region_of(const std::string& profile) {
+    try {
+        return aws::profile_region(profile);
+    } catch (const aws::CredentialsError& e) {
+        throw ConfigError("aws.region", std::string("aws.region is not set and the AWS profile's "
+                                                    "region cannot be read: ") +
+                                            e.what());
+    }
+}
+
 void load_aws(const RawValues& values, const CommandLine& command_line, bool file_read,
               AwsSettings& aws) {
-    const auto region = single(values, "aws.region");
+    auto region = single(values, "aws.region");
+    if (!region) region = region_of(single(values, "aws.profile").value_or(""));
     if (!region) {
         const std::string& path = command_line.config_path;
         throw ConfigError("aws.region",
-                          file_read ? "missing required key aws.region: set region in [aws] of " +
-                                          path + " or pass --aws.region=REGION"
-                                    : "missing required key aws.region: no config file at " + path +
-                                          "; pass --config FILE or --aws.region=REGION");
+                          (file_read ? "missing required key aws.region: set region in [aws] of " +
+                                           path + " or pass --aws.region=REGION"
+                                     : "missing required key aws.region: no config file at " +
+                                           path + "; pass --config FILE or --aws.region=REGION") +
+                              " (the AWS profile has no region either)");
     }
     static const std::regex kRegion("[a-z0-9-]+");
     if (!std::regex_match(*region, kRegion))
@@ -314,6 +329,30 @@ void load_log(const RawValues& values, LogSettings& log) {
         }
         log.level = *level;
     }
+    if (const auto format = single(values, "log.format")) {
+        if (*format == "text") {
+            log.format = LogFormat::kText;
+        } else if (*format == "json") {
+            log.format = LogFormat::kJson;
+        } else {
+            invalid("log.format", *format, "text or json");
+        }
+    }
+}
+
+void load_metrics(const RawValues& values, MetricsSettings& metrics) {
+    const auto listen = single(values, "metrics.listen");
+    if (!listen || listen->empty()) return;
+    static const std::regex kListen(
+        R"((\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)):([0-9]{1,5}))");
+    constexpr std::string_view kExpected =
+        "empty or HOST:PORT, like 127.0.0.1:9464, [::1]:9464 or localhost:9464, port 1-65535";
+    std::smatch match;
+    if (!std::regex_match(*listen, match, kListen)) invalid("metrics.listen", *listen, kExpected);
+    const int port = std::stoi(match[5].str());
+    if (port < 1 || port > 65535) invalid("metrics.listen", *listen, kExpected);
+    metrics.host = match[2].matched ? match[2].str() : match[3].str();
+    metrics.port = port;
 }
 
 }  // namespace
@@ -329,6 +368,7 @@ Settings load_settings(const CommandLine& command_line) {
     load_database(values, settings.database);
     load_sync(values, settings.sync);
     load_log(values, settings.log);
+    load_metrics(values, settings.metrics);
     return settings;
 }
 

@@ -116,8 +116,11 @@ void add(std::string& out, std::string_view key, std::string_view value) {
 }
 
 std::string format_number(double value) {
-    char buffer[64];
-    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    // Plain decimals only, as the loader reads them: never "1e-05". 1100 bytes hold the
+    // longest fixed form of a double (a subnormal).
+    char buffer[1100];
+    const auto [end, ec] =
+        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
     return std::string(buffer, end);
 }
 
@@ -125,6 +128,12 @@ std::string format_number(double value) {
 
 std::string mask_database_url(std::string_view url) {
     return is_uri(url) ? mask_uri(url) : mask_conninfo(url);
+}
+
+std::string format_listen_address(const MetricsSettings& metrics) {
+    if (!metrics.enabled()) return "";
+    const bool ipv6 = metrics.host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + metrics.host + "]" : metrics.host) + ":" + std::to_string(metrics.port);
 }
 
 std::string describe_settings(const Settings& settings) {
@@ -151,6 +160,10 @@ std::string describe_settings(const Settings& settings) {
 
     out += "\n[log]\n";
     add(out, "level", settings.log.level);
+    add(out, "format", settings.log.format == LogFormat::kJson ? "json" : "text");
+
+    out += "\n[metrics]\n";
+    add(out, "listen", format_listen_address(settings.metrics));
     return out;
 }
 

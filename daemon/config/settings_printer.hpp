@@ -16,4 +16,7 @@ std::string describe_settings(const Settings& settings);
 // `password=...` (quoted or not), and in a `dbname=` that is itself a URI. The rest is kept.
 std::string mask_database_url(std::string_view url);
 
+// metrics.listen as the file spells it: "host:port", "[v6addr]:port", or "" when off.
+std::string format_listen_address(const MetricsSettings& metrics);
+
 }  // namespace codeguru

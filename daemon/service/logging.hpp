@@ -1,6 +1,11 @@
 #pragma once
 
+#include <spdlog/formatter.h>
+
+#include <memory>
 #include <string>
+
+#include "config/settings.hpp"
 
 namespace codeguru::service {
 
@@ -8,12 +13,18 @@ namespace codeguru::service {
 // stderr's device and inode), not merely inherited from a parent.
 bool stderr_is_journal();
 
-// Logs to stderr at `level` (trace|debug|info|warn|error|critical|off). Under the
-// journal: no timestamps, and a "<N>" syslog priority prefix on every line so that
-// journald records the level; elsewhere: readable local timestamps.
-void setup_logging(const std::string& level, bool journal);
+// The line format of `format`. Text: readable local timestamps, or under the journal no
+// timestamp and a "<N>" syslog priority prefix that journald stores as the entry's
+// priority. JSON: one object per line, {"time":"<UTC, ms>","level":"...","message":"..."},
+// with the "<N>" prefix as well under the journal.
+std::unique_ptr<spdlog::formatter> make_log_formatter(LogFormat format, bool journal);
 
-// Changes the level of the running logger (after a config reload).
-void set_log_level(const std::string& level);
+// Makes the default logger write to stderr in `settings`' format and level. Call it once,
+// before other threads log.
+void setup_logging(const LogSettings& settings, bool journal);
+
+// Changes the level and format of the running logger (after a config reload).
+// Thread-safe: log calls from other threads go on.
+void reconfigure_logging(const LogSettings& settings, bool journal);
 
 }  // namespace codeguru::service

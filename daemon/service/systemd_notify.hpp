@@ -13,7 +13,8 @@ void notify_stopping();
 void notify_status(const std::string& status);
 void notify_watchdog();
 
-// How often systemd expects WATCHDOG=1 (half of WatchdogSec=), if it does.
-std::optional<std::chrono::microseconds> watchdog_ping_interval();
+// The watchdog timeout systemd set for this process (WatchdogSec=, from WATCHDOG_USEC and
+// WATCHDOG_PID), if any: WATCHDOG=1 must come more often than that.
+std::optional<std::chrono::microseconds> watchdog_timeout();
 
 }  // namespace codeguru::service

@@ -134,6 +134,12 @@ ScanSync::ScanSync(CodeGuruClient& client, ConnectionFactory connect, const Cloc
       options_(std::move(options)) {}
 
 ScanResult ScanSync::run(const std::string& scan) {
+    ScanResult result = run_pass(scan);
+    if (options_.observer != nullptr) options_.observer->scan_finished(result);
+    return result;
+}
+
+ScanResult ScanSync::run_pass(const std::string& scan) {
     ScanResult result;
     result.scan = scan;
     const auto started = std::chrono::steady_clock::now();
@@ -195,14 +201,15 @@ ScanResult ScanSync::run(const std::string& scan) {
                     return session.writer().apply(scan, start.run_id, token, page.findings,
                                                   page.next_token, sync_time);
                 } catch (const store::StalePageError&) {
-                    // After a lost connection the commit may have gone through: the
-                    // checkpoint tells. Anything else is another process's pass.
+                    // After a lost connection the commit may have gone through: then the
+                    // checkpoint is exactly where this page leads. Anywhere else (another
+                    // process's pass, or behind after the server lost a commit) the page
+                    // was not applied, and the run fails to resume from the checkpoint.
                     const auto cp = session.state().load_checkpoint(scan);
                     const bool applied =
                         cp && cp->run_id == start.run_id &&
-                        (token ? cp->next_token != token
-                               : (page.next_token ? cp->next_token == page.next_token
-                                                  : cp->last_completed_at == sync_time));
+                        (page.next_token ? cp->next_token == page.next_token
+                                         : cp->last_completed_at == sync_time);
                     if (!applied) throw;
                     spdlog::info("scan {}: the page committed before the connection was lost",
                                  scan);
@@ -211,6 +218,7 @@ ScanResult ScanSync::run(const std::string& scan) {
             });
             add(result.counts, counts);
             ++result.pages;
+            if (options_.observer != nullptr) options_.observer->page_applied(scan, counts);
             spdlog::debug("scan {}: page {} applied: {} seen, {} new, {} updated", scan,
                           start.pages_done + result.pages, counts.seen, counts.inserted,
                           counts.updated);

@@ -29,6 +29,17 @@ const char* to_string(ScanResult::Outcome outcome);
 // Opens a new database connection (the daemon's conninfo). Throws pqxx errors.
 using ConnectionFactory = std::function<std::unique_ptr<pqxx::connection>()>;
 
+// Progress reports from syncing threads, for liveness and metrics. Implementations must
+// be thread-safe and quick: they run on the syncing threads, between pages.
+class SyncObserver {
+public:
+    virtual ~SyncObserver() = default;
+    // A page (and its checkpoint) committed.
+    virtual void page_applied(const std::string& scan, const store::PageCounts& counts) = 0;
+    // A scan's run ended, however it ended.
+    virtual void scan_finished(const ScanResult& result) = 0;
+};
+
 struct ScanSyncOptions {
     std::string schema = "codeguru";
     std::string status = "All";
@@ -37,6 +48,7 @@ struct ScanSyncOptions {
     std::chrono::milliseconds reconnect_initial{200};
     std::chrono::milliseconds reconnect_max{10000};
     int reconnect_attempts = 8;
+    SyncObserver* observer = nullptr;  // optional; must outlive the ScanSync
 };
 
 // Syncs one scan: takes the scan's lock (skipping the scan when another process
@@ -53,6 +65,7 @@ public:
 
 private:
     class Session;
+    ScanResult run_pass(const std::string& scan);
 
     CodeGuruClient& client_;
     ConnectionFactory connect_;

@@ -39,8 +39,12 @@ std::vector<std::string> resolve_scans(CodeGuruClient& client, const SyncSetting
 }
 
 Scheduler::Scheduler(CodeGuruClient& client, ConnectionFactory connect, const Clock& clock,
-                     StopFlag& stop)
-    : client_(client), connect_(std::move(connect)), clock_(clock), stop_(stop) {}
+                     StopFlag& stop, SyncObserver* observer)
+    : client_(client),
+      connect_(std::move(connect)),
+      clock_(clock),
+      stop_(stop),
+      observer_(observer) {}
 
 CycleSummary Scheduler::run_cycle(const Settings& settings) {
     const auto started = std::chrono::steady_clock::now();
@@ -66,6 +70,7 @@ CycleSummary Scheduler::run_cycle(const Settings& settings) {
     options.schema = settings.database.schema;
     options.status = settings.sync.status;
     options.page_size = settings.sync.page_size;
+    options.observer = observer_;
     ScanSync scan_sync(client_, connect_, clock_, stop_, options);
 
     const std::size_t first = summary.results.size();

@@ -29,8 +29,9 @@ std::vector<std::string> resolve_scans(CodeGuruClient& client, const SyncSetting
 // each on its own database connection. One scan's failure never stops the others.
 class Scheduler {
 public:
+    // `observer` (optional) hears of every page and scan run; it must outlive the Scheduler.
     Scheduler(CodeGuruClient& client, ConnectionFactory connect, const Clock& clock,
-              StopFlag& stop);
+              StopFlag& stop, SyncObserver* observer = nullptr);
 
     CycleSummary run_cycle(const Settings& settings);
 
@@ -39,6 +40,7 @@ private:
     ConnectionFactory connect_;
     const Clock& clock_;
     StopFlag& stop_;
+    SyncObserver* observer_;
 };
 
 }  // namespace codeguru::sync

@@ -21,54 +21,6 @@ using namespace codeguru::test;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-struct StoredCheckpoint {
-    long pages_done = 0;
-    std::optional<std::string> next_token;
-};
-
-StoredCheckpoint checkpoint(SchemaInspector& db, const std::string& scan) {
-    const auto rows =
-        db.query("SELECT pages_done, next_token FROM sync_checkpoints WHERE scan_name = $1", scan);
-    REQUIRE(rows.size() == 1);
-    StoredCheckpoint cp;
-    cp.pages_done = rows[0][0].as<long>();
-    if (!rows[0][1].is_null()) cp.next_token = rows[0][1].as<std::string>();
-    return cp;
-}
-
-// The GetFindings requests the fake received at or after `since`, in arrival order.
-std::vector<RequestRecord> get_findings_since(const FakeCodeGuruApi& api, Clock::time_point since) {
-    std::vector<RequestRecord> out;
-    for (auto& request : api.requests()) {
-        if (request.operation == "GetFindings" && request.received_at >= since) {
-            out.push_back(std::move(request));
-        }
-    }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const auto& a, const auto& b) { return a.received_at < b.received_at; });
-    return out;
-}
-
-// A database url that tags the daemon's connections, so that a test can wait until the
-// server has ended every session of a killed daemon (and released its locks).
-std::string tagged_url(const TestSchema& schema) {
-    return schema.conninfo() + " application_name=e2e_" + schema.name();
-}
-
-bool sessions_gone(SchemaInspector& db, const TestSchema& schema) {
-    return db.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
-                    "e2e_" + schema.name())[0][0]
-               .as<long>() == 0;
-}
-
-std::string snapshot_difference(const TablesSnapshot& clean, const TestSchema& schema) {
-    return describe_difference(clean, snapshot_tables(schema.conninfo(), schema.name()));
-}
-
-}  // namespace
-
 TEST_CASE("SIGTERM mid-pass exits 0 within 5 s, marks the run interrupted, and --once resumes it") {
     constexpr int kPages = 20;
     E2eSetup setup;

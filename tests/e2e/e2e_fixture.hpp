@@ -1,7 +1,11 @@
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <pqxx/pqxx>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +60,50 @@ class SchemaInspector {
     pqxx::connection connection_;
 };
 
+// A scan's stored checkpoint: how far the pass got and the token of its next page.
+struct StoredCheckpoint {
+    long pages_done = 0;
+    std::optional<std::string> next_token;
+};
+
+// Throws std::runtime_error unless the scan has exactly one checkpoint row.
+inline StoredCheckpoint checkpoint(SchemaInspector& db, const std::string& scan) {
+    const auto rows =
+        db.query("SELECT pages_done, next_token FROM sync_checkpoints WHERE scan_name = $1", scan);
+    if (rows.size() != 1) throw std::runtime_error("no checkpoint for scan " + scan);
+    StoredCheckpoint cp;
+    cp.pages_done = rows[0][0].as<long>();
+    if (!rows[0][1].is_null()) cp.next_token = rows[0][1].as<std::string>();
+    return cp;
+}
+
+// The GetFindings requests the fake received at or after `since`, in arrival order.
+inline std::vector<RequestRecord> get_findings_since(const FakeCodeGuruApi& api,
+                                                     std::chrono::steady_clock::time_point since) {
+    std::vector<RequestRecord> out;
+    for (auto& request : api.requests()) {
+        if (request.operation == "GetFindings" && request.received_at >= since) {
+            out.push_back(std::move(request));
+        }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.received_at < b.received_at; });
+    return out;
+}
+
+// A database url that tags the daemon's connections, so that a test can wait until the
+// server has ended every session of a killed daemon (and released its locks).
+inline std::string tagged_url(const TestSchema& schema) {
+    return schema.conninfo() + " application_name=e2e_" + schema.name();
+}
+
+// Whether the server has no session of a daemon that used tagged_url(schema) left.
+inline bool sessions_gone(SchemaInspector& db, const TestSchema& schema) {
+    return db.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                    "e2e_" + schema.name())[0][0]
+               .as<long>() == 0;
+}
+
 // What an end-to-end test of one daemon needs: the fake API, a schema of its own,
 // a directory for config and logs.
 struct E2eSetup {
@@ -101,6 +149,11 @@ inline TablesSnapshot clean_sync_snapshot(const FakeCodeGuruApi& api,
                                  run.err);
     }
     return snapshot_tables(schema.conninfo(), schema.name());
+}
+
+// Empty when `schema` holds what the clean snapshot holds; otherwise the difference.
+inline std::string snapshot_difference(const TablesSnapshot& clean, const TestSchema& schema) {
+    return describe_difference(clean, snapshot_tables(schema.conninfo(), schema.name()));
 }
 
 }  // namespace codeguru::test

@@ -1,0 +1,129 @@
+// The Debian package (CPack DEB): built from a staged install of this build, with the right
+// files and dependencies, and installed with dpkg -i where the test runs as root on Debian.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "e2e/daemon_process.hpp"
+
+using namespace codeguru::test;
+
+namespace {
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr
+};
+
+CommandResult run_command(const std::string& command) {
+    CommandResult result;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// Builds the .deb in `dir` and returns its path. The staged `cmake --install` stands in for
+// CPack's own install step, which would first build every target of the build tree.
+std::filesystem::path build_package(const TempDir& dir) {
+    const std::string bin = CODEGURU_BIN_DIR;
+    const auto stage = dir.path() / "stage";
+    const auto install = run_command("DESTDIR=" + stage.string() + " cmake --install " + bin +
+                                     " --prefix /usr --strip");
+    INFO(install.output);
+    REQUIRE(install.exit_code == 0);
+    const auto out = dir.path() / "out";
+    const auto cpack = run_command("cpack --config " + bin + "/CPackConfig.cmake -G DEB -B " +
+                                   out.string() + " -D CPACK_INSTALL_CMAKE_PROJECTS= -D " +
+                                   "CPACK_INSTALLED_DIRECTORIES='" + stage.string() + ";/'");
+    INFO(cpack.output);
+    REQUIRE(cpack.exit_code == 0);
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+        if (entry.path().extension() == ".deb") return entry.path();
+    }
+    FAIL("no .deb in " << out);
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("cpack builds a .deb with the daemon, unit, conffile, schema and library dependencies") {
+    TempDir dir;
+    const auto deb = build_package(dir);
+    CHECK(deb.filename().string().starts_with("codeguru-syncd_"));
+
+    const auto info = run_command("dpkg-deb --info " + deb.string());
+    INFO(info.output);
+    REQUIRE(info.exit_code == 0);
+    CHECK(contains(info.output, "Package: codeguru-syncd"));
+    for (const char* dependency : {"libcurl4", "libpqxx-6.4", "libspdlog1.10", "libsystemd0",
+                                   "libssl3", "libboost-program-options1.74.0"}) {
+        CAPTURE(dependency);
+        CHECK(contains(info.output.substr(info.output.find("Depends:")), dependency));
+    }
+    CHECK(contains(info.output, " conffiles"));
+    CHECK(contains(info.output, " postinst"));
+
+    const auto contents = run_command("dpkg-deb --contents " + deb.string());
+    INFO(contents.output);
+    REQUIRE(contents.exit_code == 0);
+    for (const char* file :
+         {"./usr/bin/codeguru-syncd", "./usr/lib/systemd/system/codeguru-syncd.service",
+          "./etc/codeguru-syncd/codeguru-syncd.conf",
+          "./usr/share/codeguru-syncd/schema/001_initial.sql"}) {
+        CAPTURE(file);
+        CHECK(contains(contents.output, file));
+    }
+    const auto conffiles =
+        run_command("dpkg-deb --ctrl-tarfile " + deb.string() + " | tar -xO ./conffiles");
+    CHECK(conffiles.output == "/etc/codeguru-syncd/codeguru-syncd.conf\n");
+    const auto unit = run_command("dpkg-deb --fsys-tarfile " + deb.string() +
+                                  " | tar -xO ./usr/lib/systemd/system/codeguru-syncd.service");
+    CHECK(contains(unit.output,
+                   "\nExecStart=/usr/bin/codeguru-syncd --config "
+                   "/etc/codeguru-syncd/codeguru-syncd.conf\n"));
+}
+
+TEST_CASE("the .deb installs with dpkg -i and removes cleanly (as root on Debian)") {
+    if (::geteuid() != 0 || !std::filesystem::exists("/etc/debian_version")) {
+        WARN("not root on Debian: dpkg -i not tried");
+        return;
+    }
+    if (run_command("dpkg-query -W -f='${Status}' codeguru-syncd").output.find("installed") !=
+        std::string::npos) {
+        WARN("codeguru-syncd is already installed on this system: left alone");
+        return;
+    }
+    TempDir dir;
+    const auto deb = build_package(dir);
+    const auto installed = run_command("dpkg -i " + deb.string());
+    INFO(installed.output);
+    CHECK(installed.exit_code == 0);
+    const auto version = run_command("/usr/bin/codeguru-syncd --version");
+    CHECK(version.exit_code == 0);
+    CHECK(version.output.starts_with("codeguru-syncd "));
+    CHECK(std::filesystem::exists("/usr/lib/systemd/system/codeguru-syncd.service"));
+    CHECK(std::filesystem::exists("/etc/codeguru-syncd/codeguru-syncd.conf"));
+    const auto check = run_command(
+        "/usr/bin/codeguru-syncd --config /etc/codeguru-syncd/codeguru-syncd.conf --check-config");
+    INFO(check.output);
+    CHECK(check.exit_code == 0);
+
+    const auto purged = run_command("dpkg --purge codeguru-syncd");
+    INFO(purged.output);
+    CHECK(purged.exit_code == 0);
+    CHECK_FALSE(std::filesystem::exists("/usr/bin/codeguru-syncd"));
+    CHECK_FALSE(std::filesystem::exists("/etc/codeguru-syncd/codeguru-syncd.conf"));
+}

@@ -1,4 +1,5 @@
 // codeguru-syncd: wiring only. Options → settings → logging → database → service.
+#include <malloc.h>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -49,6 +50,10 @@ int print_report(pqxx::connection& connection, const codeguru::CommandLine& comm
 
 int main(int argc, char* argv[]) {
     using namespace codeguru;
+    // glibc gives each thread its own malloc arena (up to 8 per core); pages pass between
+    // the fetching and the writing thread, so arenas would hold freed pages apart and
+    // peak memory would grow with the threads, not with the work.
+    mallopt(M_ARENA_MAX, 2);
 
     CommandLine command_line;
     Settings settings;

@@ -1,6 +1,8 @@
 #include <stdlib.h>
 #include <catch2/catch.hpp>
 
+#include "credential_test_env.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -22,6 +24,7 @@
 #include "util/clock.hpp"
 
 using namespace codeguru::aws;
+using codeguru::test::ManualClock;
 using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
 
@@ -96,21 +99,6 @@ std::string error_of(const std::function<void()>& action) {
     return "";
 }
 
-class FakeClock final : public codeguru::Clock {
-  public:
-    std::chrono::system_clock::time_point now() const override {
-        std::lock_guard lock(mutex_);
-        return now_;
-    }
-    void advance(std::chrono::seconds by) {
-        std::lock_guard lock(mutex_);
-        now_ += by;
-    }
-
-  private:
-    mutable std::mutex mutex_;
-    std::chrono::system_clock::time_point now_ = std::chrono::system_clock::from_time_t(1700000000);
-};
 
 // A transport to nowhere: every request fails as if no server listened.
 class UnreachableTransport final : public HttpTransport {
@@ -439,7 +427,7 @@ TEST_CASE("default chain takes the environment before the shared files", "[crede
     AwsHome home("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = filesecret\n",
                  std::nullopt);
     UnreachableTransport transport;
-    FakeClock clock;
+    ManualClock clock;
     const auto chain = [&](std::map<std::string, std::string> env) {
         return make_default_chain({"", "us-east-1", transport, transport, clock, fake_env(env)});
     };
@@ -459,7 +447,7 @@ TEST_CASE("default chain takes the environment before the shared files", "[crede
 // --- cache -------------------------------------------------------------------------------
 
 TEST_CASE("cache keeps credentials without expiration for good", "[credentials][cache]") {
-    FakeClock clock;
+    ManualClock clock;
     std::atomic<int> calls = 0;
     CachedProvider cache(std::make_unique<FakeProvider>(
                              "static", [] { return credentials_with("AKIDSTATIC"); }, &calls),
@@ -472,7 +460,7 @@ TEST_CASE("cache keeps credentials without expiration for good", "[credentials][
 }
 
 TEST_CASE("cache resolves again within five minutes of expiration", "[credentials][cache]") {
-    FakeClock clock;
+    ManualClock clock;
     std::atomic<int> calls = 0;
     const auto start = clock.now();
     CachedProvider cache(std::make_unique<FakeProvider>(
@@ -496,7 +484,7 @@ TEST_CASE("cache resolves again within five minutes of expiration", "[credential
 
 TEST_CASE("cache keeps unexpired credentials when a refresh fails, not expired ones",
           "[credentials][cache]") {
-    FakeClock clock;
+    ManualClock clock;
     std::atomic<int> calls = 0;
     const auto expiration = clock.now() + 10min;
     CachedProvider cache(std::make_unique<FakeProvider>(
@@ -519,7 +507,7 @@ TEST_CASE("cache keeps unexpired credentials when a refresh fails, not expired o
 }
 
 TEST_CASE("cache runs one refresh at a time across threads", "[credentials][cache]") {
-    FakeClock clock;
+    ManualClock clock;
     std::atomic<int> calls = 0;
     std::atomic<int> running = 0;
     std::atomic<int> most_running = 0;

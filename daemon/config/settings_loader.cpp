@@ -112,6 +112,11 @@ void parse_file(const std::string& text, const std::string& path, RawValues& val
     try {
         parsed = po::parse_config_file(in, description, false);
     } catch (const po::unknown_option& e) {
+        // A line like " = value" reaches Boost as an option with no name.
+        if (e.get_option_name().empty()) {
+            throw ConfigError("config", "invalid line with no key in " + path +
+                                            " (expected [section] or key = value)");
+        }
         throw ConfigError(e.get_option_name(),
                           "unknown key " + e.get_option_name() + " in " + path);
     } catch (const po::invalid_config_file_syntax& e) {

@@ -115,4 +115,12 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 // The lines of `text` that are not empty.
 std::vector<std::string> non_empty_lines(const std::string& text);
 
+// Runs a shell command to its end; its stdout and stderr together.
+// Throws std::runtime_error when the command cannot be started.
+struct CommandResult {
+    int exit_code = -1;  // -1 when it did not exit normally
+    std::string output;
+};
+CommandResult run_command(const std::string& command);
+
 }  // namespace codeguru::test

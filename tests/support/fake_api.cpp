@@ -140,16 +140,6 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(b, e - b + 1));
 }
 
-std::string request_id(std::mt19937_64& rng) {
-    const std::uint64_t a = rng();
-    const std::uint64_t b = rng();
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
-                  static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
-                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
-    return buf;
-}
 
 std::optional<std::chrono::system_clock::time_point> parse_amz_date(const std::string& value) {
     std::tm tm{};
@@ -417,7 +407,7 @@ void FakeCodeGuruApi::set_scan(const std::string& name, std::vector<json> findin
         const auto now = std::chrono::system_clock::now().time_since_epoch();
         scan->created_at =
             epoch_seconds_json(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
-        scan->run_id = request_id(rng_);
+        scan->run_id = uuid_like(rng_);
     }
     scan->findings = std::move(findings);
     scan->serialized.clear();
@@ -555,7 +545,7 @@ void FakeCodeGuruApi::handle_api(const httplib::Request& req, httplib::Response&
     }
     res.set_header("x-amzn-RequestId", [this] {
         std::lock_guard lock(mutex_);
-        return request_id(rng_);
+        return uuid_like(rng_);
     }());
 
     constexpr std::string_view kFindingsPrefix = "/findings/";

@@ -278,16 +278,6 @@ const std::vector<std::string>& file_paths(std::string_view language) {
     return kJs;
 }
 
-std::string uuid_like(std::mt19937_64& rng) {
-    const std::uint64_t a = rng();
-    const std::uint64_t b = rng();
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
-                  static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
-                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
-    return buf;
-}
 
 std::string unique_id(std::mt19937_64& rng, std::unordered_set<std::string>& taken) {
     for (;;) {
@@ -482,6 +472,17 @@ const std::string& scan_name_of(const std::vector<json>& findings) {
 }
 
 }  // namespace
+
+std::string uuid_like(std::mt19937_64& rng) {
+    const std::uint64_t a = rng();
+    const std::uint64_t b = rng();
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                  static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    return buf;
+}
 
 json epoch_seconds_json(std::int64_t epoch_ms) {
     if (epoch_ms % 1000 == 0) return epoch_ms / 1000;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,8 @@ nlohmann::json to_json(const EvolveSummary& summary);
 // An epoch-seconds JSON number from milliseconds: an integer when the milliseconds are
 // whole seconds, else the double nearest to "S.mmm" (so it prints as e.g. 1758000000.872).
 nlohmann::json epoch_seconds_json(std::int64_t epoch_ms);
+
+// A random version-4-shaped UUID, as the service uses for finding and request ids.
+std::string uuid_like(std::mt19937_64& rng);
 
 }  // namespace codeguru::test

@@ -35,6 +35,11 @@ bool is_unreserved(char c) {
            c == '_' || c == '.' || c == '~';
 }
 
+// RFC 9110 tchar: what a header name is made of.
+bool is_token_char(char c) {
+    return is_unreserved(c) || std::string_view("!#$%&'*+^`|").find(c) != std::string_view::npos;
+}
+
 bool is_upper_hex(char c) {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
 }
@@ -80,9 +85,12 @@ SignableRequest request_from(std::string_view input) {
     }
     for (std::string_view line = next_line(input); !line.empty(); line = next_line(input)) {
         const std::size_t colon = line.find(':');
-        request.headers.emplace_back(
-            std::string(line.substr(0, colon)),
-            colon == std::string_view::npos ? std::string() : std::string(line.substr(colon + 1)));
+        const std::string_view name = line.substr(0, colon);
+        // HTTP carries only token names; the signer's callers pass constants.
+        if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char)) continue;
+        request.headers.emplace_back(std::string(name), colon == std::string_view::npos
+                                                            ? std::string()
+                                                            : std::string(line.substr(colon + 1)));
     }
     request.body = std::string(input);
     return request;

@@ -55,8 +55,8 @@ TEST_CASE("malformed ISO-8601 strings are refused") {
 }
 
 TEST_CASE("ISO-8601 strings outside years 0001..9999 in UTC are refused, like epoch seconds") {
-    for (const char* bad : {"0000-06-01T00:00:00Z", "0001-01-01T00:30:00+01:00",
-                            "9999-12-31T23:59:59-01:00"}) {
+    for (const char* bad :
+         {"0000-06-01T00:00:00Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-01:00"}) {
         INFO(bad);
         CHECK_FALSE(timestamp_from_iso8601(bad));
     }

@@ -1,7 +1,7 @@
 // codeguru-syncd: wiring only. Options → settings → logging → database → service.
 #include <malloc.h>
-#include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
+#include <pqxx/pqxx>
 
 #include <iostream>
 

@@ -256,12 +256,14 @@ void load_aws(const RawValues& values, const CommandLine& command_line, bool fil
         aws.max_attempts = to_int("aws.max_attempts", *v, 1, 20);
     }
     if (const auto v = single(values, "aws.requests_per_second")) {
-        constexpr std::string_view kExpected = "a number above 0, at most 10000, like 5 or 0.5";
+        // At least one request every 1000 s: slower rates make no sense for a sync daemon
+        // and would overflow the limiter's wait arithmetic.
+        constexpr std::string_view kExpected = "a number from 0.001 to 10000, like 5 or 0.5";
         static const std::regex kDecimal(R"([0-9]+(\.[0-9]*)?|\.[0-9]+)");
         double rate = 0;
         if (!std::regex_match(*v, kDecimal)) invalid("aws.requests_per_second", *v, kExpected);
         std::from_chars(v->data(), v->data() + v->size(), rate);
-        if (!(rate > 0 && rate <= 10000)) invalid("aws.requests_per_second", *v, kExpected);
+        if (!(rate >= 0.001 && rate <= 10000)) invalid("aws.requests_per_second", *v, kExpected);
         aws.requests_per_second = rate;
     }
 }

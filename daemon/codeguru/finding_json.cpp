@@ -1,5 +1,6 @@
 #include "codeguru/finding_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -217,30 +218,62 @@ Finding finding_from_json(const json& object, std::vector<std::string>& warnings
     return f;
 }
 
-ParsedFindingsPage parse_findings_page(std::string body) {
+ParsedFindingsPage parse_findings_page(std::string_view body) {
     ParsedFindingsPage parsed;
-    parsed.invalid_utf8_replaced = replace_invalid_utf8(body);
-    json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    // Only a body with non-ASCII bytes can hold invalid UTF-8; only such a body is copied.
+    std::string sanitized;
+    std::string_view text = body;
+    if (!std::all_of(body.begin(), body.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+        sanitized.assign(body);
+        parsed.invalid_utf8_replaced = replace_invalid_utf8(sanitized);
+        text = sanitized;
+    }
+
+    // Each element of the top-level `findings` list is mapped as soon as it is parsed and
+    // then dropped from the document, so a page never exists twice in memory (as a JSON
+    // tree and as findings). Depth 1: members of the answer; depth 2: the list's elements.
+    auto& findings = parsed.page.findings;
+    bool in_findings = false;
+    bool findings_key = false;
+    std::size_t index = 0;
+    const json::parser_callback_t each = [&](int depth, json::parse_event_t event, json& value) {
+        using Event = json::parse_event_t;
+        if (depth == 1) {
+            if (event == Event::key) findings_key = value == "findings";
+            if (event == Event::array_start && findings_key) {
+                in_findings = true;
+                findings.clear();  // a repeated `findings` member replaces the earlier one
+                index = 0;
+            }
+            if (event == Event::array_end) in_findings = false;
+            return true;
+        }
+        if (depth != 2 || !in_findings) return true;
+        if (event == Event::object_end) {
+            findings.push_back(finding_from_json(value, parsed.warnings));
+            ++index;
+            return false;
+        }
+        if (event == Event::value || event == Event::array_end) {
+            parsed.warnings.push_back("findings[" + std::to_string(index++) + "] is " +
+                                      (event == Event::value ? value.type_name() : "array") +
+                                      ", not an object; left out");
+            return false;
+        }
+        return true;
+    };
+    json doc = json::parse(text, each, /*allow_exceptions=*/false);
     if (doc.is_discarded()) {
         throw MalformedResponseError("GetFindings answer is not valid JSON (" +
                                      std::to_string(body.size()) + " bytes)");
     }
     if (!doc.is_object()) throw MalformedResponseError("GetFindings answer is not a JSON object");
-    const auto findings = doc.find("findings");
-    if (findings != doc.end() && !findings->is_null()) {
-        if (!findings->is_array()) {
-            throw MalformedResponseError("GetFindings answer: `findings` is not a list");
-        }
-        parsed.page.findings.reserve(findings->size());
-        for (std::size_t i = 0; i < findings->size(); ++i) {
-            const json& item = (*findings)[i];
-            if (!item.is_object()) {
-                parsed.warnings.push_back("findings[" + std::to_string(i) + "] is " +
-                                          item.type_name() + ", not an object; left out");
-                continue;
-            }
-            parsed.page.findings.push_back(finding_from_json(item, parsed.warnings));
-        }
+    const auto list = doc.find("findings");
+    if (list == doc.end() || list->is_null()) {
+        findings.clear();
+    } else if (!list->is_array()) {
+        throw MalformedResponseError("GetFindings answer: `findings` is not a list");
     }
     const auto token = doc.find("nextToken");
     if (token != doc.end() && token->is_string() && !token->get_ref<const std::string&>().empty()) {

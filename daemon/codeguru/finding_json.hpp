@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aws/api_error.hpp"
@@ -25,7 +26,7 @@ Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>
 
 // Parses a whole GetFindings body. Invalid UTF-8 is replaced before parsing so that a
 // bad byte costs one character, not the page. Throws MalformedResponseError.
-ParsedFindingsPage parse_findings_page(std::string body);
+ParsedFindingsPage parse_findings_page(std::string_view body);
 
 // ListScans: the scan names on one page, and the next token.
 struct ScanNamesPage {

@@ -1,7 +1,7 @@
-#include "codeguru/timestamp.hpp"
 #include "store/findings_page_writer.hpp"
+#include "codeguru/timestamp.hpp"
 
-#include "store/finding_rows.hpp"
+#include "store/page_columns.hpp"
 #include "store/sql_support.hpp"
 #include "store/store_error.hpp"
 
@@ -11,9 +11,27 @@ namespace {
 // Raised by apply_findings_page() when the checkpoint is not where the page expects it.
 constexpr char kStalePageSqlstate[] = "CG001";
 
-constexpr char kApplyPageSql[] =
-    "SELECT inserted, updated, unchanged FROM {schema}.apply_findings_page("
-    "$1::text, $2::bigint, $3::text, $4::jsonb, $5::text, $6::timestamptz, $7::integer)";
+// The parameters in apply_findings_page()'s order (schema/003_page_arrays.sql).
+constexpr const char* kParameterTypes[] = {
+    "text", "bigint", "text", "text", "timestamptz", "integer", "integer",
+    // the findings
+    "text[]", "timestamptz[]", "timestamptz[]", "text[]", "text[]", "text[]", "text[]", "text[]",
+    "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "bigint[]", "text[]",
+    "text[]", "bigint[]", "bigint[]", "text[]", "text[]",
+    // tags, code lines, suggested fixes, reference URLs, related vulnerabilities
+    "integer[]", "text[]", "bigint[]", "integer[]", "bigint[]", "text[]", "integer[]", "bigint[]",
+    "text[]", "text[]", "integer[]", "bigint[]", "text[]", "integer[]", "bigint[]", "text[]"};
+
+std::string apply_page_sql(const std::string& quoted_schema) {
+    std::string sql =
+        "SELECT inserted, updated, unchanged FROM " + quoted_schema + ".apply_findings_page(";
+    int number = 0;
+    for (const char* type : kParameterTypes) {
+        if (number > 0) sql += ", ";
+        sql += "$" + std::to_string(++number) + "::" + type;
+    }
+    return sql + ")";
+}
 
 }  // namespace
 
@@ -21,7 +39,7 @@ FindingsPageWriter::FindingsPageWriter(pqxx::connection& connection, std::string
     : connection_(connection),
       schema_(std::move(schema)),
       statement_("codeguru_apply_findings_page " + schema_) {
-    connection_.prepare(statement_, with_schema(kApplyPageSql, connection_.quote_name(schema_)));
+    connection_.prepare(statement_, apply_page_sql(connection_.quote_name(schema_)));
 }
 
 PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_id,
@@ -29,19 +47,29 @@ PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_i
                                      const std::vector<Finding>& page,
                                      const std::optional<std::string>& next_token,
                                      Timestamp sync_time) {
-    RowStats stats;
-    const std::string rows = page_to_rows(scan, page, sync_time, stats).dump();
-    // Autocommit: the function call is the whole transaction, so the page costs one round trip.
+    PageColumns c = page_to_columns(scan, page, sync_time);
+    // Autocommit: the function call is the whole transaction, so the page costs one round
+    // trip. The literals are moved into the call, not copied.
     pqxx::nontransaction tx(connection_, "codeguru_apply_page");
     try {
-        const pqxx::row result =
-            tx.exec_prepared1(statement_, scan, run_id, nullable(expected_token), rows,
-                              nullable(next_token), format_timestamp(sync_time), stats.rejected);
+        const pqxx::row result = tx.exec_prepared1(
+            statement_, scan, run_id, nullable(expected_token), nullable(next_token),
+            format_timestamp(sync_time), c.rejected, c.duplicates, c.finding_id.take(),
+            c.created_at.take(), c.updated_at.take(), c.title.take(), c.description.take(),
+            c.type.take(), c.status.take(), c.severity.take(), c.generator_id.take(),
+            c.detector_id.take(), c.detector_name.take(), c.rule_id.take(), c.resource_id.take(),
+            c.sub_resource_id.take(), c.vulnerability_id.take(), c.item_count.take(),
+            c.file_name.take(), c.file_path.take(), c.start_line.take(), c.end_line.take(),
+            c.recommendation_text.take(), c.recommendation_url.take(), c.tag_finding.take(),
+            c.tag.take(), c.tag_ordinal.take(), c.line_finding.take(), c.line_number.take(),
+            c.line_content.take(), c.fix_finding.take(), c.fix_ordinal.take(),
+            c.fix_description.take(), c.fix_code.take(), c.url_finding.take(), c.url_ordinal.take(),
+            c.url.take(), c.related_finding.take(), c.related_ordinal.take(), c.related_id.take());
         PageCounts counts;
         counts.inserted = result[0].as<int>();
         counts.updated = result[1].as<int>();
         counts.unchanged = result[2].as<int>();
-        counts.rejected = stats.rejected;
+        counts.rejected = c.rejected;
         counts.seen = static_cast<int>(page.size());
         return counts;
     } catch (const pqxx::sql_error& error) {

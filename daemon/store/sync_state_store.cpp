@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "store/finding_rows.hpp"
 #include "store/sql_support.hpp"
 #include "store/store_error.hpp"
 #include "util/text_sanitizer.hpp"

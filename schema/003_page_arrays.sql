@@ -1,0 +1,267 @@
+-- codeguru-sync schema, version 3: apply_findings_page takes the page as one array per
+-- column instead of one jsonb document.
+-- Runs with search_path set to the configured schema: no object here names a schema.
+--
+-- Why: parsing a page's jsonb and taking it apart again for every table cost more than
+-- the inserts themselves. Arrays arrive parsed once, are read by position, and let the
+-- function touch only what changed: an unchanged finding costs one index probe and one
+-- seen-set row; children and versions are written only for new or newer findings.
+
+DROP FUNCTION apply_findings_page(text, bigint, text, jsonb, text, timestamptz, integer);
+
+-- Applies one page of findings atomically: the findings, their children and versions,
+-- the pass's seen-set, the checkpoint and the run's counters.
+--
+-- The page arrives as parallel arrays built by codeguru-syncd (store/page_columns.cpp):
+-- element i of every p_finding_* array belongs to the page's i-th finding. Finding ids are
+-- distinct (the daemon keeps the newest of duplicates and reports the rest in
+-- p_duplicates). Each child array set names its finding by that position (p_*_finding),
+-- already deduplicated and numbered.
+--
+-- Raises SQLSTATE CG001 when the checkpoint is not at p_expected_token for p_run_id
+-- (a stale or repeated page). p_next_token NULL ends the pass: findings of the scan not
+-- returned in it get missing_since = p_sync_time.
+CREATE FUNCTION apply_findings_page(
+    p_scan                text,
+    p_run_id              bigint,
+    p_expected_token      text,
+    p_next_token          text,
+    p_sync_time           timestamptz,
+    p_rejected            integer,  -- findings without an id, left out of the arrays
+    p_duplicates          integer,  -- repeated ids in the page, left out of the arrays
+    p_finding_id          text[],
+    p_created_at          timestamptz[],
+    p_updated_at          timestamptz[],
+    p_title               text[],
+    p_description         text[],
+    p_type                text[],
+    p_status              text[],
+    p_severity            text[],
+    p_generator_id        text[],
+    p_detector_id         text[],
+    p_detector_name       text[],
+    p_rule_id             text[],
+    p_resource_id         text[],
+    p_sub_resource_id     text[],
+    p_vulnerability_id    text[],
+    p_item_count          bigint[],
+    p_file_name           text[],
+    p_file_path           text[],
+    p_start_line          bigint[],
+    p_end_line            bigint[],
+    p_recommendation_text text[],
+    p_recommendation_url  text[],
+    p_tag_finding         integer[],
+    p_tag                 text[],
+    p_tag_ordinal         bigint[],
+    p_line_finding        integer[],
+    p_line_number         bigint[],
+    p_line_content        text[],
+    p_fix_finding         integer[],
+    p_fix_ordinal         bigint[],
+    p_fix_description     text[],
+    p_fix_code            text[],
+    p_url_finding         integer[],
+    p_url_ordinal         bigint[],
+    p_url                 text[],
+    p_related_finding     integer[],
+    p_related_ordinal     bigint[],
+    p_related_id          text[])
+RETURNS TABLE (inserted integer, updated integer, unchanged integer)
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $function$
+DECLARE
+    v_checkpoint sync_checkpoints%ROWTYPE;
+    v_count      integer := coalesce(cardinality(p_finding_id), 0);
+    -- By position in the page: the finding is not stored yet / stored with an older
+    -- updated_at. Children and versions are written for exactly these.
+    v_new        boolean[];
+    v_newer      boolean[];
+    v_write      boolean[];
+    v_newer_ids  text[];  -- stored findings to rewrite (their children are replaced)
+    v_back_ids   text[];  -- stored, not newer, missing_since set: only that is cleared
+BEGIN
+    SELECT * INTO v_checkpoint FROM sync_checkpoints WHERE scan_name = p_scan FOR UPDATE;
+    IF NOT FOUND
+       OR v_checkpoint.run_id IS DISTINCT FROM p_run_id
+       OR v_checkpoint.next_token IS DISTINCT FROM p_expected_token THEN
+        RAISE EXCEPTION 'stale page for scan %: the checkpoint is not where run % expects it',
+                        p_scan, p_run_id
+            USING ERRCODE = 'CG001',
+                  DETAIL = 'The page was applied already or another run owns the checkpoint.';
+    END IF;
+
+    -- One primary-key probe per finding classifies the whole page.
+    SELECT coalesce(array_agg(f.finding_id IS NULL ORDER BY r.pos), '{}'),
+           coalesce(array_agg(coalesce(f.updated_at < r.updated_at, false) ORDER BY r.pos),
+                    '{}'),
+           coalesce(array_agg(r.finding_id) FILTER (WHERE f.updated_at < r.updated_at), '{}'),
+           coalesce(array_agg(r.finding_id) FILTER (WHERE f.updated_at >= r.updated_at
+                                                      AND f.missing_since IS NOT NULL), '{}'),
+           count(*) FILTER (WHERE f.finding_id IS NULL)
+    INTO v_new, v_newer, v_newer_ids, v_back_ids, inserted
+    FROM unnest(p_finding_id, p_updated_at) WITH ORDINALITY AS r(finding_id, updated_at, pos)
+    LEFT JOIN findings AS f ON f.scan_name = p_scan AND f.finding_id = r.finding_id;
+
+    updated := cardinality(v_newer_ids);
+    -- Repeated ids within the page count as unchanged: they changed nothing.
+    unchanged := v_count - inserted - updated + p_duplicates;
+
+    IF cardinality(v_back_ids) > 0 THEN
+        UPDATE findings SET missing_since = NULL
+        WHERE scan_name = p_scan AND finding_id = ANY (v_back_ids);
+    END IF;
+
+    IF inserted > 0 THEN
+        INSERT INTO findings (
+            scan_name, finding_id, created_at, updated_at, title, description, type, status,
+            severity, generator_id, detector_id, detector_name, rule_id, resource_id,
+            sub_resource_id, vulnerability_id, item_count, file_name, file_path, start_line,
+            end_line, recommendation_text, recommendation_url, first_seen_at, last_changed_at,
+            missing_since)
+        SELECT p_scan, r.finding_id, r.created_at, r.updated_at, r.title, r.description,
+               r.type, r.status, r.severity, r.generator_id, r.detector_id, r.detector_name,
+               r.rule_id, r.resource_id, r.sub_resource_id, r.vulnerability_id, r.item_count,
+               r.file_name, r.file_path, r.start_line, r.end_line, r.recommendation_text,
+               r.recommendation_url, p_sync_time, p_sync_time, NULL
+        FROM unnest(p_finding_id, p_created_at, p_updated_at, p_title, p_description, p_type,
+                    p_status, p_severity, p_generator_id, p_detector_id, p_detector_name,
+                    p_rule_id, p_resource_id, p_sub_resource_id, p_vulnerability_id,
+                    p_item_count, p_file_name, p_file_path, p_start_line, p_end_line,
+                    p_recommendation_text, p_recommendation_url) WITH ORDINALITY AS r(
+            finding_id, created_at, updated_at, title, description, type, status, severity,
+            generator_id, detector_id, detector_name, rule_id, resource_id, sub_resource_id,
+            vulnerability_id, item_count, file_name, file_path, start_line, end_line,
+            recommendation_text, recommendation_url, pos)
+        WHERE v_new[r.pos];
+    END IF;
+
+    IF updated > 0 THEN
+        UPDATE findings AS f SET
+            created_at = r.created_at,
+            updated_at = r.updated_at,
+            title = r.title,
+            description = r.description,
+            type = r.type,
+            status = r.status,
+            severity = r.severity,
+            generator_id = r.generator_id,
+            detector_id = r.detector_id,
+            detector_name = r.detector_name,
+            rule_id = r.rule_id,
+            resource_id = r.resource_id,
+            sub_resource_id = r.sub_resource_id,
+            vulnerability_id = r.vulnerability_id,
+            item_count = r.item_count,
+            file_name = r.file_name,
+            file_path = r.file_path,
+            start_line = r.start_line,
+            end_line = r.end_line,
+            recommendation_text = r.recommendation_text,
+            recommendation_url = r.recommendation_url,
+            last_changed_at = p_sync_time,
+            missing_since = NULL
+        FROM unnest(p_finding_id, p_created_at, p_updated_at, p_title, p_description, p_type,
+                    p_status, p_severity, p_generator_id, p_detector_id, p_detector_name,
+                    p_rule_id, p_resource_id, p_sub_resource_id, p_vulnerability_id,
+                    p_item_count, p_file_name, p_file_path, p_start_line, p_end_line,
+                    p_recommendation_text, p_recommendation_url) WITH ORDINALITY AS r(
+            finding_id, created_at, updated_at, title, description, type, status, severity,
+            generator_id, detector_id, detector_name, rule_id, resource_id, sub_resource_id,
+            vulnerability_id, item_count, file_name, file_path, start_line, end_line,
+            recommendation_text, recommendation_url, pos)
+        WHERE v_newer[r.pos] AND f.scan_name = p_scan AND f.finding_id = r.finding_id;
+
+        DELETE FROM finding_detector_tags
+            WHERE scan_name = p_scan AND finding_id = ANY (v_newer_ids);
+        DELETE FROM finding_code_lines
+            WHERE scan_name = p_scan AND finding_id = ANY (v_newer_ids);
+        DELETE FROM finding_suggested_fixes
+            WHERE scan_name = p_scan AND finding_id = ANY (v_newer_ids);
+        DELETE FROM finding_reference_urls
+            WHERE scan_name = p_scan AND finding_id = ANY (v_newer_ids);
+        DELETE FROM finding_related_vulnerabilities
+            WHERE scan_name = p_scan AND finding_id = ANY (v_newer_ids);
+    END IF;
+
+    -- Children and versions of what was inserted or rewritten: plain inserts, because
+    -- nothing of these findings is left to conflict with (the scan's checkpoint row lock
+    -- serializes its pages, and the daemon deduplicated the page).
+    IF inserted + updated > 0 THEN
+        SELECT array_agg(n OR o ORDER BY i)
+        INTO v_write
+        FROM unnest(v_new, v_newer) WITH ORDINALITY AS w(n, o, i);
+
+        INSERT INTO finding_detector_tags (scan_name, finding_id, tag, ordinal)
+        SELECT p_scan, p_finding_id[c.pos], c.tag, c.ordinal
+        FROM unnest(p_tag_finding, p_tag, p_tag_ordinal) AS c(pos, tag, ordinal)
+        WHERE v_write[c.pos];
+
+        INSERT INTO finding_code_lines (scan_name, finding_id, line_number, content)
+        SELECT p_scan, p_finding_id[c.pos], c.line_number, c.content
+        FROM unnest(p_line_finding, p_line_number, p_line_content) AS c(pos, line_number, content)
+        WHERE v_write[c.pos];
+
+        INSERT INTO finding_suggested_fixes (scan_name, finding_id, ordinal, description, code)
+        SELECT p_scan, p_finding_id[c.pos], c.ordinal, c.description, c.code
+        FROM unnest(p_fix_finding, p_fix_ordinal, p_fix_description, p_fix_code)
+            AS c(pos, ordinal, description, code)
+        WHERE v_write[c.pos];
+
+        INSERT INTO finding_reference_urls (scan_name, finding_id, ordinal, url)
+        SELECT p_scan, p_finding_id[c.pos], c.ordinal, c.url
+        FROM unnest(p_url_finding, p_url_ordinal, p_url) AS c(pos, ordinal, url)
+        WHERE v_write[c.pos];
+
+        INSERT INTO finding_related_vulnerabilities (scan_name, finding_id, ordinal, related_id)
+        SELECT p_scan, p_finding_id[c.pos], c.ordinal, c.related_id
+        FROM unnest(p_related_finding, p_related_ordinal, p_related_id)
+            AS c(pos, ordinal, related_id)
+        WHERE v_write[c.pos];
+
+        -- Cannot conflict either: a stored updated_at only grows, and a deleted finding
+        -- takes its versions with it.
+        INSERT INTO finding_versions (scan_name, finding_id, updated_at, status, severity,
+                                      title, observed_at)
+        SELECT p_scan, r.finding_id, r.updated_at, r.status, r.severity, r.title, p_sync_time
+        FROM unnest(p_finding_id, p_updated_at, p_status, p_severity, p_title)
+            WITH ORDINALITY AS r(finding_id, updated_at, status, severity, title, pos)
+        WHERE v_write[r.pos];
+    END IF;
+
+    -- A finding can come back in a later page of the same pass when the data moves.
+    INSERT INTO sync_pass_seen (scan_name, finding_id)
+    SELECT p_scan, s.finding_id FROM unnest(p_finding_id) AS s(finding_id)
+    ON CONFLICT DO NOTHING;
+
+    UPDATE sync_runs AS s SET
+        pages = s.pages + 1,
+        findings_seen = s.findings_seen + v_count + p_duplicates + p_rejected,
+        findings_inserted = s.findings_inserted + inserted,
+        findings_updated = s.findings_updated + updated,
+        findings_unchanged = s.findings_unchanged + unchanged,
+        findings_rejected = s.findings_rejected + p_rejected
+    WHERE s.run_id = p_run_id;
+
+    IF p_next_token IS NULL THEN
+        -- EXCEPT (hashed or sorted) stays linear however stale the seen-set's statistics.
+        UPDATE findings AS f SET missing_since = p_sync_time
+        FROM (SELECT finding_id FROM findings
+              WHERE scan_name = p_scan AND missing_since IS NULL
+              EXCEPT
+              SELECT finding_id FROM sync_pass_seen WHERE scan_name = p_scan) AS gone
+        WHERE f.scan_name = p_scan AND f.finding_id = gone.finding_id;
+        DELETE FROM sync_pass_seen WHERE scan_name = p_scan;
+        UPDATE sync_checkpoints SET next_token = NULL, pages_done = 0,
+                                    last_completed_at = p_sync_time
+        WHERE scan_name = p_scan;
+    ELSE
+        UPDATE sync_checkpoints SET next_token = p_next_token,
+                                    pages_done = v_checkpoint.pages_done + 1
+        WHERE scan_name = p_scan;
+    END IF;
+
+    RETURN NEXT;
+END;
+$function$;

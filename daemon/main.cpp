@@ -54,6 +54,10 @@ int main(int argc, char* argv[]) {
     // the fetching and the writing thread, so arenas would hold freed pages apart and
     // peak memory would grow with the threads, not with the work.
     mallopt(M_ARENA_MAX, 2);
+    // A page's body and its database parameters are megabytes allocated and freed once per
+    // page. A fixed threshold keeps them in their own mappings, returned when freed; glibc's
+    // sliding default would soon keep them on the heap, where they fragment it.
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 
     CommandLine command_line;
     Settings settings;

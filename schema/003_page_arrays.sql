@@ -4,19 +4,42 @@
 --
 -- Why: parsing a page's jsonb and taking it apart again for every table cost more than
 -- the inserts themselves. Arrays arrive parsed once, are read by position, and let the
--- function touch only what changed: an unchanged finding costs one index probe and one
--- seen-set row; children and versions are written only for new or newer findings.
+-- function touch only what changed: an unchanged finding costs one index probe; children
+-- and versions are written only for new or newer findings.
 
 DROP FUNCTION apply_findings_page(text, bigint, text, jsonb, text, timestamptz, integer);
+
+-- The pass's seen-set keeps one row per page, the page's ids as an array, instead of one
+-- row per finding: a page adds a few TOAST chunks instead of a thousand index entries.
+-- A pass in progress keeps what it saw, as page 0.
+ALTER TABLE sync_pass_seen RENAME TO sync_pass_seen_v1;
+ALTER INDEX sync_pass_seen_pkey RENAME TO sync_pass_seen_v1_pkey;
+
+CREATE TABLE sync_pass_seen (
+    scan_name   text   NOT NULL,
+    page_number bigint NOT NULL,  -- the page's number in the pass, from 1
+    finding_ids text[] NOT NULL,
+    PRIMARY KEY (scan_name, page_number)
+);
+-- Random ids barely compress: storing them uncompressed saves the CPU.
+ALTER TABLE sync_pass_seen ALTER COLUMN finding_ids SET STORAGE EXTERNAL;
+
+INSERT INTO sync_pass_seen (scan_name, page_number, finding_ids)
+SELECT scan_name, 0, array_agg(finding_id) FROM sync_pass_seen_v1 GROUP BY scan_name;
+DROP TABLE sync_pass_seen_v1;
 
 -- Applies one page of findings atomically: the findings, their children and versions,
 -- the pass's seen-set, the checkpoint and the run's counters.
 --
 -- The page arrives as parallel arrays built by codeguru-syncd (store/page_columns.cpp):
--- element i of every p_finding_* array belongs to the page's i-th finding. Finding ids are
+-- element i of every finding array belongs to the page's i-th finding. Finding ids are
 -- distinct (the daemon keeps the newest of duplicates and reports the rest in
--- p_duplicates). Each child array set names its finding by that position (p_*_finding),
--- already deduplicated and numbered.
+-- p_duplicates). Each set of child arrays names its finding by that position
+-- (p_*_finding), already deduplicated and numbered.
+--
+-- Only the ids and updated_at values are bound as arrays. Every other array travels as
+-- its text literal (its type in the comment) and is parsed where a statement uses it, so
+-- a page that changed nothing never pays for parsing its contents.
 --
 -- Raises SQLSTATE CG001 when the checkpoint is not at p_expected_token for p_run_id
 -- (a stale or repeated page). p_next_token NULL ends the pass: findings of the scan not
@@ -30,43 +53,43 @@ CREATE FUNCTION apply_findings_page(
     p_rejected            integer,  -- findings without an id, left out of the arrays
     p_duplicates          integer,  -- repeated ids in the page, left out of the arrays
     p_finding_id          text[],
-    p_created_at          timestamptz[],
+    p_created_at          text,  -- timestamptz[]
     p_updated_at          timestamptz[],
-    p_title               text[],
-    p_description         text[],
-    p_type                text[],
-    p_status              text[],
-    p_severity            text[],
-    p_generator_id        text[],
-    p_detector_id         text[],
-    p_detector_name       text[],
-    p_rule_id             text[],
-    p_resource_id         text[],
-    p_sub_resource_id     text[],
-    p_vulnerability_id    text[],
-    p_item_count          bigint[],
-    p_file_name           text[],
-    p_file_path           text[],
-    p_start_line          bigint[],
-    p_end_line            bigint[],
-    p_recommendation_text text[],
-    p_recommendation_url  text[],
-    p_tag_finding         integer[],
-    p_tag                 text[],
-    p_tag_ordinal         bigint[],
-    p_line_finding        integer[],
-    p_line_number         bigint[],
-    p_line_content        text[],
-    p_fix_finding         integer[],
-    p_fix_ordinal         bigint[],
-    p_fix_description     text[],
-    p_fix_code            text[],
-    p_url_finding         integer[],
-    p_url_ordinal         bigint[],
-    p_url                 text[],
-    p_related_finding     integer[],
-    p_related_ordinal     bigint[],
-    p_related_id          text[])
+    p_title               text,  -- text[]
+    p_description         text,  -- text[]
+    p_type                text,  -- text[]
+    p_status              text,  -- text[]
+    p_severity            text,  -- text[]
+    p_generator_id        text,  -- text[]
+    p_detector_id         text,  -- text[]
+    p_detector_name       text,  -- text[]
+    p_rule_id             text,  -- text[]
+    p_resource_id         text,  -- text[]
+    p_sub_resource_id     text,  -- text[]
+    p_vulnerability_id    text,  -- text[]
+    p_item_count          text,  -- bigint[]
+    p_file_name           text,  -- text[]
+    p_file_path           text,  -- text[]
+    p_start_line          text,  -- bigint[]
+    p_end_line            text,  -- bigint[]
+    p_recommendation_text text,  -- text[]
+    p_recommendation_url  text,  -- text[]
+    p_tag_finding         text,  -- integer[]
+    p_tag                 text,  -- text[]
+    p_tag_ordinal         text,  -- bigint[]
+    p_line_finding        text,  -- integer[]
+    p_line_number         text,  -- bigint[]
+    p_line_content        text,  -- text[]
+    p_fix_finding         text,  -- integer[]
+    p_fix_ordinal         text,  -- bigint[]
+    p_fix_description     text,  -- text[]
+    p_fix_code            text,  -- text[]
+    p_url_finding         text,  -- integer[]
+    p_url_ordinal         text,  -- bigint[]
+    p_url                 text,  -- text[]
+    p_related_finding     text,  -- integer[]
+    p_related_ordinal     text,  -- bigint[]
+    p_related_id          text)  -- text[]
 RETURNS TABLE (inserted integer, updated integer, unchanged integer)
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
@@ -125,11 +148,14 @@ BEGIN
                r.rule_id, r.resource_id, r.sub_resource_id, r.vulnerability_id, r.item_count,
                r.file_name, r.file_path, r.start_line, r.end_line, r.recommendation_text,
                r.recommendation_url, p_sync_time, p_sync_time, NULL
-        FROM unnest(p_finding_id, p_created_at, p_updated_at, p_title, p_description, p_type,
-                    p_status, p_severity, p_generator_id, p_detector_id, p_detector_name,
-                    p_rule_id, p_resource_id, p_sub_resource_id, p_vulnerability_id,
-                    p_item_count, p_file_name, p_file_path, p_start_line, p_end_line,
-                    p_recommendation_text, p_recommendation_url) WITH ORDINALITY AS r(
+        FROM unnest(p_finding_id, p_created_at::timestamptz[], p_updated_at, p_title::text[],
+                    p_description::text[], p_type::text[], p_status::text[], p_severity::text[],
+                    p_generator_id::text[], p_detector_id::text[], p_detector_name::text[],
+                    p_rule_id::text[], p_resource_id::text[], p_sub_resource_id::text[],
+                    p_vulnerability_id::text[], p_item_count::bigint[], p_file_name::text[],
+                    p_file_path::text[], p_start_line::bigint[], p_end_line::bigint[],
+                    p_recommendation_text::text[], p_recommendation_url::text[])
+            WITH ORDINALITY AS r(
             finding_id, created_at, updated_at, title, description, type, status, severity,
             generator_id, detector_id, detector_name, rule_id, resource_id, sub_resource_id,
             vulnerability_id, item_count, file_name, file_path, start_line, end_line,
@@ -162,11 +188,14 @@ BEGIN
             recommendation_url = r.recommendation_url,
             last_changed_at = p_sync_time,
             missing_since = NULL
-        FROM unnest(p_finding_id, p_created_at, p_updated_at, p_title, p_description, p_type,
-                    p_status, p_severity, p_generator_id, p_detector_id, p_detector_name,
-                    p_rule_id, p_resource_id, p_sub_resource_id, p_vulnerability_id,
-                    p_item_count, p_file_name, p_file_path, p_start_line, p_end_line,
-                    p_recommendation_text, p_recommendation_url) WITH ORDINALITY AS r(
+        FROM unnest(p_finding_id, p_created_at::timestamptz[], p_updated_at, p_title::text[],
+                    p_description::text[], p_type::text[], p_status::text[], p_severity::text[],
+                    p_generator_id::text[], p_detector_id::text[], p_detector_name::text[],
+                    p_rule_id::text[], p_resource_id::text[], p_sub_resource_id::text[],
+                    p_vulnerability_id::text[], p_item_count::bigint[], p_file_name::text[],
+                    p_file_path::text[], p_start_line::bigint[], p_end_line::bigint[],
+                    p_recommendation_text::text[], p_recommendation_url::text[])
+            WITH ORDINALITY AS r(
             finding_id, created_at, updated_at, title, description, type, status, severity,
             generator_id, detector_id, detector_name, rule_id, resource_id, sub_resource_id,
             vulnerability_id, item_count, file_name, file_path, start_line, end_line,
@@ -195,28 +224,32 @@ BEGIN
 
         INSERT INTO finding_detector_tags (scan_name, finding_id, tag, ordinal)
         SELECT p_scan, p_finding_id[c.pos], c.tag, c.ordinal
-        FROM unnest(p_tag_finding, p_tag, p_tag_ordinal) AS c(pos, tag, ordinal)
+        FROM unnest(p_tag_finding::integer[], p_tag::text[], p_tag_ordinal::bigint[])
+            AS c(pos, tag, ordinal)
         WHERE v_write[c.pos];
 
         INSERT INTO finding_code_lines (scan_name, finding_id, line_number, content)
         SELECT p_scan, p_finding_id[c.pos], c.line_number, c.content
-        FROM unnest(p_line_finding, p_line_number, p_line_content) AS c(pos, line_number, content)
+        FROM unnest(p_line_finding::integer[], p_line_number::bigint[], p_line_content::text[])
+            AS c(pos, line_number, content)
         WHERE v_write[c.pos];
 
         INSERT INTO finding_suggested_fixes (scan_name, finding_id, ordinal, description, code)
         SELECT p_scan, p_finding_id[c.pos], c.ordinal, c.description, c.code
-        FROM unnest(p_fix_finding, p_fix_ordinal, p_fix_description, p_fix_code)
+        FROM unnest(p_fix_finding::integer[], p_fix_ordinal::bigint[], p_fix_description::text[],
+                    p_fix_code::text[])
             AS c(pos, ordinal, description, code)
         WHERE v_write[c.pos];
 
         INSERT INTO finding_reference_urls (scan_name, finding_id, ordinal, url)
         SELECT p_scan, p_finding_id[c.pos], c.ordinal, c.url
-        FROM unnest(p_url_finding, p_url_ordinal, p_url) AS c(pos, ordinal, url)
+        FROM unnest(p_url_finding::integer[], p_url_ordinal::bigint[], p_url::text[])
+            AS c(pos, ordinal, url)
         WHERE v_write[c.pos];
 
         INSERT INTO finding_related_vulnerabilities (scan_name, finding_id, ordinal, related_id)
         SELECT p_scan, p_finding_id[c.pos], c.ordinal, c.related_id
-        FROM unnest(p_related_finding, p_related_ordinal, p_related_id)
+        FROM unnest(p_related_finding::integer[], p_related_ordinal::bigint[], p_related_id::text[])
             AS c(pos, ordinal, related_id)
         WHERE v_write[c.pos];
 
@@ -225,15 +258,11 @@ BEGIN
         INSERT INTO finding_versions (scan_name, finding_id, updated_at, status, severity,
                                       title, observed_at)
         SELECT p_scan, r.finding_id, r.updated_at, r.status, r.severity, r.title, p_sync_time
-        FROM unnest(p_finding_id, p_updated_at, p_status, p_severity, p_title)
+        FROM unnest(p_finding_id, p_updated_at, p_status::text[], p_severity::text[],
+                    p_title::text[])
             WITH ORDINALITY AS r(finding_id, updated_at, status, severity, title, pos)
         WHERE v_write[r.pos];
     END IF;
-
-    -- A finding can come back in a later page of the same pass when the data moves.
-    INSERT INTO sync_pass_seen (scan_name, finding_id)
-    SELECT p_scan, s.finding_id FROM unnest(p_finding_id) AS s(finding_id)
-    ON CONFLICT DO NOTHING;
 
     UPDATE sync_runs AS s SET
         pages = s.pages + 1,
@@ -245,18 +274,24 @@ BEGIN
     WHERE s.run_id = p_run_id;
 
     IF p_next_token IS NULL THEN
-        -- EXCEPT (hashed or sorted) stays linear however stale the seen-set's statistics.
+        -- The last page's ids count without being stored. EXCEPT (hashed or sorted) stays
+        -- linear however stale the statistics, and a finding that moved and came twice
+        -- in the pass is simply seen.
         UPDATE findings AS f SET missing_since = p_sync_time
         FROM (SELECT finding_id FROM findings
               WHERE scan_name = p_scan AND missing_since IS NULL
               EXCEPT
-              SELECT finding_id FROM sync_pass_seen WHERE scan_name = p_scan) AS gone
+              SELECT unnest(finding_ids) FROM sync_pass_seen WHERE scan_name = p_scan
+              EXCEPT
+              SELECT unnest(p_finding_id)) AS gone
         WHERE f.scan_name = p_scan AND f.finding_id = gone.finding_id;
         DELETE FROM sync_pass_seen WHERE scan_name = p_scan;
         UPDATE sync_checkpoints SET next_token = NULL, pages_done = 0,
                                     last_completed_at = p_sync_time
         WHERE scan_name = p_scan;
     ELSE
+        INSERT INTO sync_pass_seen (scan_name, page_number, finding_ids)
+        VALUES (p_scan, v_checkpoint.pages_done + 1, p_finding_id);
         UPDATE sync_checkpoints SET next_token = p_next_token,
                                     pages_done = v_checkpoint.pages_done + 1
         WHERE scan_name = p_scan;

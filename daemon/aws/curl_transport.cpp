@@ -26,6 +26,7 @@ struct Transfer {
     std::size_t max_bytes = 0;
     bool too_large = false;
     const StopFlag* stop = nullptr;
+    CURL* curl = nullptr;
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -34,6 +35,14 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     if (transfer->response.body.size() + n > transfer->max_bytes) {
         transfer->too_large = true;
         return 0;  // makes libcurl fail the transfer with CURLE_WRITE_ERROR
+    }
+    if (transfer->response.body.empty()) {
+        // A page is megabytes: sized once from Content-Length rather than grown by copies.
+        curl_off_t length = -1;
+        curl_easy_getinfo(transfer->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+        if (length > 0 && static_cast<std::size_t>(length) <= transfer->max_bytes) {
+            transfer->response.body.reserve(static_cast<std::size_t>(length));
+        }
     }
     transfer->response.body.append(data, n);
     return n;
@@ -146,6 +155,7 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
     Transfer transfer;
     transfer.max_bytes = options_.max_response_bytes;
     transfer.stop = options_.stop;
+    transfer.curl = curl;
 
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {

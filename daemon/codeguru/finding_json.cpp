@@ -1,6 +1,5 @@
 #include "codeguru/finding_json.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -14,273 +13,637 @@ namespace {
 using aws::MalformedResponseError;
 using nlohmann::json;
 
-// Walks one JSON object, reading members by name and recording wrong types
-// under their dotted path ("vulnerability.filePath.startLine").
-class Reader {
+// What a member holds, for its warning: nlohmann's type names.
+enum class Shape { kNull, kBoolean, kNumber, kString, kObject, kArray };
+
+const char* shape_name(Shape shape) {
+    switch (shape) {
+        case Shape::kNull:
+            return "null";
+        case Shape::kBoolean:
+            return "boolean";
+        case Shape::kNumber:
+            return "number";
+        case Shape::kString:
+            return "string";
+        case Shape::kObject:
+            return "object";
+        case Shape::kArray:
+            return "array";
+    }
+    return "value";
+}
+
+// One scalar as the parser delivered it.
+struct Scalar {
+    enum class Kind { kNull, kBoolean, kSigned, kUnsigned, kFloat, kString } kind;
+    bool boolean = false;
+    std::int64_t signed_value = 0;
+    std::uint64_t unsigned_value = 0;
+    double float_value = 0;
+    std::string* text = nullptr;
+
+    Shape shape() const {
+        switch (kind) {
+            case Kind::kNull:
+                return Shape::kNull;
+            case Kind::kBoolean:
+                return Shape::kBoolean;
+            case Kind::kString:
+                return Shape::kString;
+            default:
+                return Shape::kNumber;
+        }
+    }
+};
+
+// The objects and lists of the API shape the mapper walks, plus the answer around them.
+enum class Kind {
+    kAnswer,
+    kFindings,
+    kFinding,
+    kResource,
+    kRemediation,
+    kRecommendation,
+    kFixes,
+    kFix,
+    kVulnerability,
+    kFilePath,
+    kSnippet,
+    kLine,
+    kTextList,
+    kSkip
+};
+
+// How a member is read: into which field, as what.
+struct Member {
+    enum class As { kIgnore, kText, kInteger, kTime, kTextList, kObject, kObjectList } as;
+    void* field = nullptr;     // std::optional<...> of the model
+    Kind child = Kind::kSkip;  // the object, or a list's element, for kObject/kObjectList
+};
+
+// A page mapped straight from the parser's events into the model (nlohmann's SAX
+// interface): no JSON tree is built, which halves the cost of a page. Every member is read
+// as finding_from_json() documents: tolerant of types, a wrong one left out with a warning
+// naming its path; JSON null is the same as absent; a repeated member's last value wins.
+class FindingsMapper {
   public:
-    Reader(const json& object, std::string path, std::vector<std::string>& warnings)
-        : object_(object), path_(std::move(path)), warnings_(warnings) {}
+    // `single`: the document is one Finding object rather than a GetFindings answer.
+    FindingsMapper(ParsedFindingsPage& out, bool single) : out_(out), single_(single) {}
 
-    std::optional<std::string> string(const char* name) const {
-        const json* v = find(name);
-        if (v == nullptr) return std::nullopt;
-        if (v->is_string()) return v->get<std::string>();
-        if (v->is_number() || v->is_boolean()) return v->dump();  // keep the value, as text
-        wrong_type(name, "a string", *v);
-        return std::nullopt;
+    const std::string& error() const { return error_; }
+
+    bool null() { return scalar({Scalar::Kind::kNull}); }
+    bool boolean(bool value) {
+        Scalar s{Scalar::Kind::kBoolean};
+        s.boolean = value;
+        return scalar(s);
+    }
+    bool number_integer(std::int64_t value) {
+        Scalar s{Scalar::Kind::kSigned};
+        s.signed_value = value;
+        return scalar(s);
+    }
+    bool number_unsigned(std::uint64_t value) {
+        Scalar s{Scalar::Kind::kUnsigned};
+        s.unsigned_value = value;
+        return scalar(s);
+    }
+    bool number_float(double value, const std::string& /*text*/) {
+        Scalar s{Scalar::Kind::kFloat};
+        s.float_value = value;
+        return scalar(s);
+    }
+    bool string(std::string& value) {
+        Scalar s{Scalar::Kind::kString};
+        s.text = &value;
+        return scalar(s);
+    }
+    bool binary(json::binary_t& /*value*/) { return true; }  // never produced by JSON text
+
+    bool key(std::string& name) {
+        stack_.back().key = std::move(name);
+        return true;
     }
 
-    std::optional<std::int64_t> integer(const char* name) const {
-        const json* v = find(name);
-        if (v == nullptr) return std::nullopt;
-        if (v->is_number_integer()) {
-            if (v->is_number_unsigned() &&
-                v->get<std::uint64_t>() >
-                    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-                wrong_type(name, "a 64-bit integer", *v);
-                return std::nullopt;
-            }
-            return v->get<std::int64_t>();
-        }
-        if (v->is_number_float()) {
-            const double d = v->get<double>();
-            if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e18) {
-                return static_cast<std::int64_t>(d);
-            }
-        }
-        if (v->is_string()) {
-            const std::string& s = v->get_ref<const std::string&>();
-            std::int64_t out = 0;
-            const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-            if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) return out;
-        }
-        wrong_type(name, "an integer", *v);
-        return std::nullopt;
-    }
+    bool start_object(std::size_t /*size*/) { return structure(Shape::kObject); }
+    bool start_array(std::size_t /*size*/) { return structure(Shape::kArray); }
+    bool end_object() { return end(); }
+    bool end_array() { return end(); }
 
-    std::optional<Timestamp> timestamp(const char* name) const {
-        const json* v = find(name);
-        if (v == nullptr) return std::nullopt;
-        std::optional<Timestamp> t;
-        if (v->is_number_integer() && !v->is_number_unsigned()) {
-            t = timestamp_from_epoch_seconds(v->get<std::int64_t>());
-        } else if (v->is_number()) {
-            t = timestamp_from_epoch_seconds(v->get<double>());
-        } else if (v->is_string()) {
-            t = timestamp_from_iso8601(v->get_ref<const std::string&>());
-        }
-        if (!t) wrong_type(name, "a timestamp", *v);
-        return t;
-    }
-
-    std::optional<std::vector<std::string>> strings(const char* name) const {
-        const json* v = list(name);
-        if (v == nullptr) return std::nullopt;
-        std::vector<std::string> out;
-        out.reserve(v->size());
-        for (std::size_t i = 0; i < v->size(); ++i) {
-            const json& item = (*v)[i];
-            if (item.is_string()) {
-                out.push_back(item.get<std::string>());
-            } else {
-                wrong_type(name, i, "a string", item);
-            }
-        }
-        return out;
-    }
-
-    // A nested object, or nullptr when absent or not an object.
-    std::optional<Reader> object(const char* name) const {
-        const json* v = find(name);
-        if (v == nullptr) return std::nullopt;
-        if (!v->is_object()) {
-            wrong_type(name, "an object", *v);
-            return std::nullopt;
-        }
-        return Reader(*v, dotted(name), warnings_);
-    }
-
-    // Calls `each(Reader)` for every object element of a list member.
-    template <class T, class Map>
-    std::optional<std::vector<T>> objects(const char* name, Map each) const {
-        const json* v = list(name);
-        if (v == nullptr) return std::nullopt;
-        std::vector<T> out;
-        out.reserve(v->size());
-        for (std::size_t i = 0; i < v->size(); ++i) {
-            const json& item = (*v)[i];
-            if (item.is_object()) {
-                out.push_back(
-                    each(Reader(item, dotted(name) + "[" + std::to_string(i) + "]", warnings_)));
-            } else {
-                wrong_type(name, i, "an object", item);
-            }
-        }
-        return out;
+    bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
+                     const nlohmann::detail::exception& /*error*/) {
+        return false;
     }
 
   private:
-    // JSON null is the same as absent: the API omits members, but null is harmless.
-    const json* find(const char* name) const {
-        const auto it = object_.find(name);
-        if (it == object_.end() || it->is_null()) return nullptr;
-        return &*it;
+    struct Frame {
+        Kind kind;
+        void* target;           // the model object being filled, or the list for list frames
+        std::string path;       // dotted, relative to the finding: "vulnerability.filePath"
+        std::string key;        // the member being read, in object frames
+        std::size_t index = 0;  // the next element's index, in list frames
+    };
+
+    static bool is_list(Kind kind) {
+        return kind == Kind::kFindings || kind == Kind::kFixes || kind == Kind::kSnippet ||
+               kind == Kind::kTextList;
     }
 
-    const json* list(const char* name) const {
-        const json* v = find(name);
-        if (v != nullptr && !v->is_array()) {
-            wrong_type(name, "a list", *v);
-            return nullptr;
-        }
-        return v;
+    std::string member_path(const Frame& frame) const {
+        return frame.path.empty() ? frame.key : frame.path + "." + frame.key;
+    }
+    static std::string element_path(const Frame& list) {
+        return list.path + "[" + std::to_string(list.index) + "]";
     }
 
-    std::string dotted(const char* name) const {
-        return path_.empty() ? std::string(name) : path_ + "." + name;
-    }
-
-    void wrong_type(const char* name, const char* expected, const json& got) const {
-        warnings_.push_back(dotted(name) + " is " + got.type_name() + ", expected " + expected +
+    void warn(const std::string& path, Shape got, const char* expected) {
+        warnings_.push_back(path + " is " + shape_name(got) + ", expected " + expected +
                             "; left out");
     }
-    void wrong_type(const char* name, std::size_t index, const char* expected,
-                    const json& got) const {
-        warnings_.push_back(dotted(name) + "[" + std::to_string(index) + "] is " + got.type_name() +
-                            ", expected " + expected + "; left out");
+
+    Member member_of(const Frame& frame) {
+        const std::string& k = frame.key;
+        using As = Member::As;
+        switch (frame.kind) {
+            case Kind::kFinding: {
+                auto* f = static_cast<Finding*>(frame.target);
+                if (k == "id") return {As::kText, &f->id};
+                if (k == "createdAt") return {As::kTime, &f->created_at};
+                if (k == "updatedAt") return {As::kTime, &f->updated_at};
+                if (k == "title") return {As::kText, &f->title};
+                if (k == "description") return {As::kText, &f->description};
+                if (k == "type") return {As::kText, &f->type};
+                if (k == "status") return {As::kText, &f->status};
+                if (k == "severity") return {As::kText, &f->severity};
+                if (k == "generatorId") return {As::kText, &f->generator_id};
+                if (k == "detectorId") return {As::kText, &f->detector_id};
+                if (k == "detectorName") return {As::kText, &f->detector_name};
+                if (k == "detectorTags") return {As::kTextList, &f->detector_tags};
+                if (k == "ruleId") return {As::kText, &f->rule_id};
+                if (k == "resource") return {As::kObject, &f->resource, Kind::kResource};
+                if (k == "remediation") return {As::kObject, &f->remediation, Kind::kRemediation};
+                if (k == "vulnerability") {
+                    return {As::kObject, &f->vulnerability, Kind::kVulnerability};
+                }
+                break;
+            }
+            case Kind::kResource: {
+                auto* r = static_cast<Resource*>(frame.target);
+                if (k == "id") return {As::kText, &r->id};
+                if (k == "subResourceId") return {As::kText, &r->sub_resource_id};
+                break;
+            }
+            case Kind::kRemediation: {
+                auto* r = static_cast<Remediation*>(frame.target);
+                if (k == "recommendation") {
+                    return {As::kObject, &r->recommendation, Kind::kRecommendation};
+                }
+                if (k == "suggestedFixes")
+                    return {As::kObjectList, &r->suggested_fixes, Kind::kFix};
+                break;
+            }
+            case Kind::kRecommendation: {
+                auto* r = static_cast<Recommendation*>(frame.target);
+                if (k == "text") return {As::kText, &r->text};
+                if (k == "url") return {As::kText, &r->url};
+                break;
+            }
+            case Kind::kFix: {
+                auto* f = static_cast<SuggestedFix*>(frame.target);
+                if (k == "description") return {As::kText, &f->description};
+                if (k == "code") return {As::kText, &f->code};
+                break;
+            }
+            case Kind::kVulnerability: {
+                auto* v = static_cast<Vulnerability*>(frame.target);
+                if (k == "id") return {As::kText, &v->id};
+                if (k == "itemCount") return {As::kInteger, &v->item_count};
+                if (k == "referenceUrls") return {As::kTextList, &v->reference_urls};
+                if (k == "relatedVulnerabilities") {
+                    return {As::kTextList, &v->related_vulnerabilities};
+                }
+                if (k == "filePath") return {As::kObject, &v->file_path, Kind::kFilePath};
+                break;
+            }
+            case Kind::kFilePath: {
+                auto* p = static_cast<FilePath*>(frame.target);
+                if (k == "name") return {As::kText, &p->name};
+                if (k == "path") return {As::kText, &p->path};
+                if (k == "startLine") return {As::kInteger, &p->start_line};
+                if (k == "endLine") return {As::kInteger, &p->end_line};
+                if (k == "codeSnippet") return {As::kObjectList, &p->code_snippet, Kind::kLine};
+                break;
+            }
+            case Kind::kLine: {
+                auto* l = static_cast<CodeLine*>(frame.target);
+                if (k == "number") return {As::kInteger, &l->number};
+                if (k == "content") return {As::kText, &l->content};
+                break;
+            }
+            default:
+                break;
+        }
+        return {As::kIgnore};
     }
 
-    const json& object_;
-    std::string path_;
-    std::vector<std::string>& warnings_;
+    // Starts (or, for null and wrong shapes, clears) the optional object `field` of kind
+    // `kind`, returning the object to fill.
+    static void* emplace(Kind kind, void* field) {
+        switch (kind) {
+            case Kind::kResource:
+                return &static_cast<std::optional<Resource>*>(field)->emplace();
+            case Kind::kRemediation:
+                return &static_cast<std::optional<Remediation>*>(field)->emplace();
+            case Kind::kRecommendation:
+                return &static_cast<std::optional<Recommendation>*>(field)->emplace();
+            case Kind::kVulnerability:
+                return &static_cast<std::optional<Vulnerability>*>(field)->emplace();
+            case Kind::kFilePath:
+                return &static_cast<std::optional<FilePath>*>(field)->emplace();
+            case Kind::kFix:  // the list of fixes
+                return &static_cast<std::optional<std::vector<SuggestedFix>>*>(field)->emplace();
+            case Kind::kLine:  // the list of code lines
+                return &static_cast<std::optional<std::vector<CodeLine>>*>(field)->emplace();
+            default:
+                return nullptr;
+        }
+    }
+    static void clear(Kind kind, void* field) {
+        switch (kind) {
+            case Kind::kResource:
+                return static_cast<std::optional<Resource>*>(field)->reset();
+            case Kind::kRemediation:
+                return static_cast<std::optional<Remediation>*>(field)->reset();
+            case Kind::kRecommendation:
+                return static_cast<std::optional<Recommendation>*>(field)->reset();
+            case Kind::kVulnerability:
+                return static_cast<std::optional<Vulnerability>*>(field)->reset();
+            case Kind::kFilePath:
+                return static_cast<std::optional<FilePath>*>(field)->reset();
+            case Kind::kFix:
+                return static_cast<std::optional<std::vector<SuggestedFix>>*>(field)->reset();
+            case Kind::kLine:
+                return static_cast<std::optional<std::vector<CodeLine>>*>(field)->reset();
+            default:
+                return;
+        }
+    }
+    // Appends an element to a list frame's list, returning it.
+    static void* append(const Frame& list) {
+        switch (list.kind) {
+            case Kind::kFindings:
+                return &static_cast<std::vector<Finding>*>(list.target)->emplace_back();
+            case Kind::kFixes:
+                return &static_cast<std::vector<SuggestedFix>*>(list.target)->emplace_back();
+            case Kind::kSnippet:
+                return &static_cast<std::vector<CodeLine>*>(list.target)->emplace_back();
+            default:
+                return nullptr;
+        }
+    }
+
+    void read_text(std::optional<std::string>& field, const Scalar& s, const std::string& path) {
+        switch (s.kind) {
+            case Scalar::Kind::kNull:
+                return field.reset();
+            case Scalar::Kind::kString:
+                field = std::move(*s.text);
+                return;
+            // Numbers and booleans keep their value, as text.
+            case Scalar::Kind::kBoolean:
+                field = s.boolean ? "true" : "false";
+                return;
+            case Scalar::Kind::kSigned:
+                field = std::to_string(s.signed_value);
+                return;
+            case Scalar::Kind::kUnsigned:
+                field = std::to_string(s.unsigned_value);
+                return;
+            case Scalar::Kind::kFloat:
+                field = json(s.float_value).dump();
+                return;
+        }
+        warn(path, s.shape(), "a string");
+    }
+
+    void read_integer(std::optional<std::int64_t>& field, const Scalar& s,
+                      const std::string& path) {
+        field.reset();
+        switch (s.kind) {
+            case Scalar::Kind::kNull:
+                return;
+            case Scalar::Kind::kSigned:
+                field = s.signed_value;
+                return;
+            case Scalar::Kind::kUnsigned:
+                if (s.unsigned_value <=
+                    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+                    field = static_cast<std::int64_t>(s.unsigned_value);
+                } else {
+                    warn(path, Shape::kNumber, "a 64-bit integer");
+                }
+                return;
+            case Scalar::Kind::kFloat: {
+                const double d = s.float_value;
+                if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e18) {
+                    field = static_cast<std::int64_t>(d);
+                    return;
+                }
+                break;
+            }
+            case Scalar::Kind::kString: {
+                const std::string& t = *s.text;
+                std::int64_t value = 0;
+                const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+                if (ec == std::errc() && end == t.data() + t.size() && !t.empty()) {
+                    field = value;
+                    return;
+                }
+                break;
+            }
+            case Scalar::Kind::kBoolean:
+                break;
+        }
+        warn(path, s.shape(), "an integer");
+    }
+
+    void read_time(std::optional<Timestamp>& field, const Scalar& s, const std::string& path) {
+        field.reset();
+        switch (s.kind) {
+            case Scalar::Kind::kNull:
+                return;
+            case Scalar::Kind::kSigned:
+                field = timestamp_from_epoch_seconds(s.signed_value);
+                break;
+            case Scalar::Kind::kUnsigned:
+                field = timestamp_from_epoch_seconds(static_cast<double>(s.unsigned_value));
+                break;
+            case Scalar::Kind::kFloat:
+                field = timestamp_from_epoch_seconds(s.float_value);
+                break;
+            case Scalar::Kind::kString:
+                field = timestamp_from_iso8601(*s.text);
+                break;
+            case Scalar::Kind::kBoolean:
+                break;
+        }
+        if (!field) warn(path, s.shape(), "a timestamp");
+    }
+
+    // A scalar member of an object frame.
+    void member_scalar(Frame& frame, const Scalar& s) {
+        const Member m = member_of(frame);
+        const auto path = [&] { return member_path(frame); };
+        switch (m.as) {
+            case Member::As::kIgnore:
+                return;
+            case Member::As::kText:
+                return read_text(*static_cast<std::optional<std::string>*>(m.field), s, path());
+            case Member::As::kInteger:
+                return read_integer(*static_cast<std::optional<std::int64_t>*>(m.field), s, path());
+            case Member::As::kTime:
+                return read_time(*static_cast<std::optional<Timestamp>*>(m.field), s, path());
+            case Member::As::kTextList:
+                static_cast<std::optional<std::vector<std::string>>*>(m.field)->reset();
+                if (s.kind != Scalar::Kind::kNull) warn(path(), s.shape(), "a list");
+                return;
+            case Member::As::kObject:
+            case Member::As::kObjectList:
+                clear(m.child, m.field);
+                if (s.kind != Scalar::Kind::kNull) {
+                    warn(path(), s.shape(), m.as == Member::As::kObject ? "an object" : "a list");
+                }
+                return;
+        }
+    }
+
+    bool scalar(const Scalar& s) {
+        if (stack_.empty()) {
+            error_ = single_ ? "a finding is not a JSON object"
+                             : "GetFindings answer is not a JSON object";
+            return false;
+        }
+        Frame& top = stack_.back();
+        switch (top.kind) {
+            case Kind::kSkip:
+                return true;
+            case Kind::kAnswer:
+                return answer_scalar(top, s);
+            case Kind::kFindings:
+                out_.warnings.push_back("findings[" + std::to_string(top.index++) + "] is " +
+                                        shape_name(s.shape()) + ", not an object; left out");
+                return true;
+            case Kind::kTextList: {
+                auto& list = *static_cast<std::vector<std::string>*>(top.target);
+                if (s.kind == Scalar::Kind::kString) {
+                    list.push_back(std::move(*s.text));
+                } else {
+                    warn(element_path(top), s.shape(), "a string");
+                }
+                ++top.index;
+                return true;
+            }
+            case Kind::kFixes:
+            case Kind::kSnippet:
+                warn(element_path(top), s.shape(), "an object");
+                ++top.index;
+                return true;
+            default:
+                member_scalar(top, s);
+                return true;
+        }
+    }
+
+    bool answer_scalar(const Frame& answer, const Scalar& s) {
+        if (answer.key == "findings") {
+            out_.page.findings.clear();
+            if (s.kind == Scalar::Kind::kNull) return true;
+            error_ = "GetFindings answer: `findings` is not a list";
+            return false;
+        }
+        if (answer.key == "nextToken") {
+            out_.page.next_token.reset();
+            if (s.kind == Scalar::Kind::kString) {
+                if (!s.text->empty()) out_.page.next_token = std::move(*s.text);
+            } else if (s.kind != Scalar::Kind::kNull) {
+                error_ = "GetFindings answer: `nextToken` is not a string";
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void push(Kind kind, void* target, std::string path) {
+        stack_.push_back(Frame{kind, target, std::move(path), {}, 0});
+    }
+    void skip() { push(Kind::kSkip, nullptr, {}); }
+
+    bool structure(Shape shape) {
+        const bool object = shape == Shape::kObject;
+        if (stack_.empty()) {
+            if (!object) {
+                error_ = single_ ? "a finding is not a JSON object"
+                                 : "GetFindings answer is not a JSON object";
+                return false;
+            }
+            if (single_) {
+                push(Kind::kFinding, &out_.page.findings.emplace_back(), {});
+            } else {
+                push(Kind::kAnswer, nullptr, {});
+            }
+            return true;
+        }
+        Frame& top = stack_.back();
+        switch (top.kind) {
+            case Kind::kSkip:
+                skip();
+                return true;
+            case Kind::kAnswer:
+                if (top.key == "findings") {
+                    out_.page.findings.clear();  // a repeated member replaces the earlier one
+                    if (!object) {
+                        push(Kind::kFindings, &out_.page.findings, "findings");
+                        return true;
+                    }
+                    error_ = "GetFindings answer: `findings` is not a list";
+                    return false;
+                }
+                if (top.key == "nextToken") {
+                    error_ = "GetFindings answer: `nextToken` is not a string";
+                    return false;
+                }
+                skip();
+                return true;
+            case Kind::kTextList:
+                warn(element_path(top), shape, "a string");
+                ++top.index;
+                skip();
+                return true;
+            case Kind::kFindings:
+            case Kind::kFixes:
+            case Kind::kSnippet: {
+                const std::string path = element_path(top);
+                ++top.index;
+                if (!object) {
+                    if (top.kind == Kind::kFindings) {
+                        out_.warnings.push_back(path + " is array, not an object; left out");
+                    } else {
+                        warn(path, shape, "an object");
+                    }
+                    skip();
+                    return true;
+                }
+                void* element = append(top);
+                if (top.kind == Kind::kFindings) {
+                    warnings_.clear();
+                    push(Kind::kFinding, element, {});
+                } else {
+                    push(top.kind == Kind::kFixes ? Kind::kFix : Kind::kLine, element, path);
+                }
+                return true;
+            }
+            default:
+                break;
+        }
+        // A member of a model object.
+        const Member m = member_of(top);
+        const std::string path = member_path(top);
+        switch (m.as) {
+            case Member::As::kObject:
+                if (object) {
+                    push(m.child, emplace(m.child, m.field), path);
+                    return true;
+                }
+                clear(m.child, m.field);
+                warn(path, shape, "an object");
+                break;
+            case Member::As::kObjectList:
+                if (!object) {
+                    void* list = emplace(m.child, m.field);
+                    push(m.child == Kind::kFix ? Kind::kFixes : Kind::kSnippet, list, path);
+                    return true;
+                }
+                clear(m.child, m.field);
+                warn(path, shape, "a list");
+                break;
+            case Member::As::kTextList: {
+                auto& field = *static_cast<std::optional<std::vector<std::string>>*>(m.field);
+                if (!object) {
+                    push(Kind::kTextList, &field.emplace(), path);
+                    return true;
+                }
+                field.reset();
+                warn(path, shape, "a list");
+                break;
+            }
+            case Member::As::kText:
+                static_cast<std::optional<std::string>*>(m.field)->reset();
+                warn(path, shape, "a string");
+                break;
+            case Member::As::kInteger:
+                static_cast<std::optional<std::int64_t>*>(m.field)->reset();
+                warn(path, shape, "an integer");
+                break;
+            case Member::As::kTime:
+                static_cast<std::optional<Timestamp>*>(m.field)->reset();
+                warn(path, shape, "a timestamp");
+                break;
+            case Member::As::kIgnore:
+                break;
+        }
+        skip();
+        return true;
+    }
+
+    bool end() {
+        const Frame frame = std::move(stack_.back());
+        stack_.pop_back();
+        if (frame.kind == Kind::kFinding) {
+            const auto& id = static_cast<const Finding*>(frame.target)->id;
+            const std::string who = "finding " + (id ? "\"" + *id + "\"" : "without id");
+            for (auto& w : warnings_) out_.warnings.push_back(who + ": " + w);
+            warnings_.clear();
+        }
+        return true;
+    }
+
+    ParsedFindingsPage& out_;
+    bool single_;
+    std::vector<Frame> stack_;
+    std::vector<std::string> warnings_;  // the current finding's, without its name yet
+    std::string error_;
 };
 
-FilePath file_path_from(const Reader& r) {
-    FilePath fp;
-    fp.name = r.string("name");
-    fp.path = r.string("path");
-    fp.start_line = r.integer("startLine");
-    fp.end_line = r.integer("endLine");
-    fp.code_snippet = r.objects<CodeLine>("codeSnippet", [](const Reader& line) {
-        return CodeLine{line.integer("number"), line.string("content")};
-    });
-    return fp;
-}
-
-Vulnerability vulnerability_from(const Reader& r) {
-    Vulnerability v;
-    v.id = r.string("id");
-    v.item_count = r.integer("itemCount");
-    v.reference_urls = r.strings("referenceUrls");
-    v.related_vulnerabilities = r.strings("relatedVulnerabilities");
-    if (auto fp = r.object("filePath")) v.file_path = file_path_from(*fp);
-    return v;
-}
-
-Remediation remediation_from(const Reader& r) {
-    Remediation rem;
-    if (auto rec = r.object("recommendation")) {
-        rem.recommendation = Recommendation{rec->string("text"), rec->string("url")};
-    }
-    rem.suggested_fixes = r.objects<SuggestedFix>("suggestedFixes", [](const Reader& fix) {
-        return SuggestedFix{fix.string("description"), fix.string("code")};
-    });
-    return rem;
+// Runs the mapper over `text`; throws MalformedResponseError naming what is wrong.
+void map_json(std::string_view text, ParsedFindingsPage& out, bool single) {
+    FindingsMapper mapper(out, single);
+    if (json::sax_parse(text, &mapper)) return;
+    if (!mapper.error().empty()) throw MalformedResponseError(mapper.error());
+    throw MalformedResponseError(std::string(single ? "a finding" : "GetFindings answer") +
+                                 " is not valid JSON (" + std::to_string(text.size()) + " bytes)");
 }
 
 }  // namespace
 
 Finding finding_from_json(const json& object, std::vector<std::string>& warnings) {
-    std::vector<std::string> local;
-    const Reader r(object, "", local);
-    Finding f;
-    f.id = r.string("id");
-    f.created_at = r.timestamp("createdAt");
-    f.updated_at = r.timestamp("updatedAt");
-    f.title = r.string("title");
-    f.description = r.string("description");
-    f.type = r.string("type");
-    f.status = r.string("status");
-    f.severity = r.string("severity");
-    f.generator_id = r.string("generatorId");
-    f.detector_id = r.string("detectorId");
-    f.detector_name = r.string("detectorName");
-    f.detector_tags = r.strings("detectorTags");
-    f.rule_id = r.string("ruleId");
-    if (auto res = r.object("resource")) {
-        f.resource = Resource{res->string("id"), res->string("subResourceId")};
-    }
-    if (auto rem = r.object("remediation")) f.remediation = remediation_from(*rem);
-    if (auto vul = r.object("vulnerability")) f.vulnerability = vulnerability_from(*vul);
-
-    const std::string who = "finding " + (f.id ? "\"" + *f.id + "\"" : std::string("without id"));
-    for (auto& w : local) warnings.push_back(who + ": " + w);
-    return f;
+    ParsedFindingsPage parsed;
+    if (object.is_object()) map_json(object.dump(), parsed, /*single=*/true);
+    for (auto& w : parsed.warnings) warnings.push_back(std::move(w));
+    return parsed.page.findings.empty() ? Finding{} : std::move(parsed.page.findings.front());
 }
 
 ParsedFindingsPage parse_findings_page(std::string_view body) {
     ParsedFindingsPage parsed;
-    // Only a body with non-ASCII bytes can hold invalid UTF-8; only such a body is copied.
+    // Only a body with invalid UTF-8 is copied, to be repaired.
     std::string sanitized;
     std::string_view text = body;
-    if (!std::all_of(body.begin(), body.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    if (!is_valid_utf8(body)) {
         sanitized.assign(body);
         parsed.invalid_utf8_replaced = replace_invalid_utf8(sanitized);
         text = sanitized;
     }
-
-    // Each element of the top-level `findings` list is mapped as soon as it is parsed and
-    // then dropped from the document, so a page never exists twice in memory (as a JSON
-    // tree and as findings). Depth 1: members of the answer; depth 2: the list's elements.
-    auto& findings = parsed.page.findings;
-    bool in_findings = false;
-    bool findings_key = false;
-    std::size_t index = 0;
-    const json::parser_callback_t each = [&](int depth, json::parse_event_t event, json& value) {
-        using Event = json::parse_event_t;
-        if (depth == 1) {
-            if (event == Event::key) findings_key = value == "findings";
-            if (event == Event::array_start && findings_key) {
-                in_findings = true;
-                findings.clear();  // a repeated `findings` member replaces the earlier one
-                index = 0;
-            }
-            if (event == Event::array_end) in_findings = false;
-            return true;
-        }
-        if (depth != 2 || !in_findings) return true;
-        if (event == Event::object_end) {
-            findings.push_back(finding_from_json(value, parsed.warnings));
-            ++index;
-            return false;
-        }
-        if (event == Event::value || event == Event::array_end) {
-            parsed.warnings.push_back("findings[" + std::to_string(index++) + "] is " +
-                                      (event == Event::value ? value.type_name() : "array") +
-                                      ", not an object; left out");
-            return false;
-        }
-        return true;
-    };
-    json doc = json::parse(text, each, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) {
-        throw MalformedResponseError("GetFindings answer is not valid JSON (" +
-                                     std::to_string(body.size()) + " bytes)");
-    }
-    if (!doc.is_object()) throw MalformedResponseError("GetFindings answer is not a JSON object");
-    const auto list = doc.find("findings");
-    if (list == doc.end() || list->is_null()) {
-        findings.clear();
-    } else if (!list->is_array()) {
-        throw MalformedResponseError("GetFindings answer: `findings` is not a list");
-    }
-    const auto token = doc.find("nextToken");
-    if (token != doc.end() && token->is_string() && !token->get_ref<const std::string&>().empty()) {
-        parsed.page.next_token = token->get<std::string>();
-    } else if (token != doc.end() && !token->is_null() && !token->is_string()) {
-        throw MalformedResponseError("GetFindings answer: `nextToken` is not a string");
-    }
+    map_json(text, parsed, /*single=*/false);
     return parsed;
 }
 

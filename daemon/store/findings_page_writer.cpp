@@ -11,25 +11,26 @@ namespace {
 // Raised by apply_findings_page() when the checkpoint is not where the page expects it.
 constexpr char kStalePageSqlstate[] = "CG001";
 
-// The parameters in apply_findings_page()'s order (schema/003_page_arrays.sql).
-constexpr const char* kParameterTypes[] = {
-    "text", "bigint", "text", "text", "timestamptz", "integer", "integer",
-    // the findings
-    "text[]", "timestamptz[]", "timestamptz[]", "text[]", "text[]", "text[]", "text[]", "text[]",
-    "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "bigint[]", "text[]",
-    "text[]", "bigint[]", "bigint[]", "text[]", "text[]",
-    // tags, code lines, suggested fixes, reference URLs, related vulnerabilities
-    "integer[]", "text[]", "bigint[]", "integer[]", "bigint[]", "text[]", "integer[]", "bigint[]",
-    "text[]", "text[]", "integer[]", "bigint[]", "text[]", "integer[]", "bigint[]", "text[]"};
+// apply_findings_page()'s parameters (schema/003_page_arrays.sql): the scalars, then the
+// finding ids and updated_at values bound as arrays, then every other array as its text
+// literal, which the function parses only when the page changed something.
+// clang-format off
+constexpr const char* kLeadingTypes[] = {
+    "text", "bigint", "text", "text", "timestamptz", "integer", "integer",  // p_scan..p_duplicates
+    "text[]", "text", "timestamptz[]"};  // p_finding_id, p_created_at, p_updated_at
+// clang-format on
+constexpr int kTrailingLiterals = 19 + 16;  // p_title..p_recommendation_url, then children
 
 std::string apply_page_sql(const std::string& quoted_schema) {
     std::string sql =
         "SELECT inserted, updated, unchanged FROM " + quoted_schema + ".apply_findings_page(";
     int number = 0;
-    for (const char* type : kParameterTypes) {
+    const auto add = [&](const char* type) {
         if (number > 0) sql += ", ";
         sql += "$" + std::to_string(++number) + "::" + type;
-    }
+    };
+    for (const char* type : kLeadingTypes) add(type);
+    for (int i = 0; i < kTrailingLiterals; ++i) add("text");
     return sql + ")";
 }
 

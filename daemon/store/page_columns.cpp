@@ -12,20 +12,13 @@
 namespace codeguru::store {
 namespace {
 
-// Only NUL and bytes of multi-byte sequences can need replacing; plain ASCII, nearly all
-// of a page, goes straight into the literal without a copy.
-bool plain_ascii(std::string_view text) {
-    return std::all_of(text.begin(), text.end(),
-                       [](char c) { return c != '\0' && static_cast<unsigned char>(c) < 0x80; });
-}
-
 // Sanitizes one finding's text on its way into the arrays and remembers which members
 // needed it, so that the finding gets a single warning naming them all.
 class TextCleaner {
   public:
     // `text` itself when it is clean, else a sanitized copy held until the next call.
     std::string_view clean(std::string_view text, std::string_view member) {
-        if (plain_ascii(text)) return text;
+        if (is_clean_text(text)) return text;  // nearly all text: no copy
         scratch_.assign(text);
         const std::size_t replaced = sanitize_text(scratch_);
         if (replaced > 0) {

@@ -7,7 +7,7 @@ constexpr char kReplacement[] = "\xEF\xBF\xBD";
 
 // Length of the valid UTF-8 sequence starting at `i`, or 0 when it is invalid
 // (RFC 3629 table: no overlongs, no surrogates, nothing above U+10FFFF).
-std::size_t valid_sequence_length(const std::string& s, std::size_t i) {
+std::size_t valid_sequence_length(std::string_view s, std::size_t i) {
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
     const unsigned char b0 = byte(i);
     if (b0 < 0x80) return 1;
@@ -34,13 +34,26 @@ std::size_t valid_sequence_length(const std::string& s, std::size_t i) {
     return len;
 }
 
-std::size_t sanitize(std::string& text, bool replace_nul) {
+// Offset of the first byte that must be replaced, or text.size() when there is none.
+std::size_t first_offending(std::string_view text, bool replace_nul) {
     std::size_t i = 0;
-    // Fast path: most text is valid; only copy once something must change.
-    for (; i < text.size(); ++i) {
+    while (i < text.size()) {
         const unsigned char b = static_cast<unsigned char>(text[i]);
-        if (b >= 0x80 || (replace_nul && b == 0)) break;
+        if (b < 0x80) {
+            if (replace_nul && b == 0) return i;
+            ++i;
+            continue;
+        }
+        const std::size_t len = valid_sequence_length(text, i);
+        if (len == 0) return i;
+        i += len;
     }
+    return i;
+}
+
+std::size_t sanitize(std::string& text, bool replace_nul) {
+    // Fast path: most text is valid; only copy once something must change.
+    std::size_t i = first_offending(text, replace_nul);
     if (i == text.size()) return 0;
 
     std::size_t replaced = 0;
@@ -70,6 +83,14 @@ std::size_t sanitize(std::string& text, bool replace_nul) {
 }
 
 }  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+    return first_offending(text, false) == text.size();
+}
+
+bool is_clean_text(std::string_view text) {
+    return first_offending(text, true) == text.size();
+}
 
 std::size_t replace_invalid_utf8(std::string& text) {
     return sanitize(text, false);

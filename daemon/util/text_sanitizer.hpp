@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace codeguru {
 
@@ -15,5 +16,9 @@ std::size_t replace_invalid_utf8(std::string& text);
 
 // Replaces invalid UTF-8 as above and every NUL character.
 std::size_t sanitize_text(std::string& text);
+
+// Whether the functions above would leave `text` as it is; they copy nothing.
+bool is_valid_utf8(std::string_view text);
+bool is_clean_text(std::string_view text);
 
 }  // namespace codeguru

@@ -169,7 +169,7 @@ TEST_CASE(
         }
         fx.query("UPDATE sync_checkpoints SET pages_done = 3, next_token = '" + page4_token +
                  "'; DELETE FROM findings WHERE finding_id IN (" + page4_ids +
-                 "); DELETE FROM sync_pass_seen WHERE finding_id IN (" + page4_ids + ")");
+                 "); DELETE FROM sync_pass_seen WHERE page_number = 4");
         fx.query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE application_name = '" +

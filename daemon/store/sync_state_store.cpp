@@ -1,5 +1,5 @@
-#include "codeguru/timestamp.hpp"
 #include "store/sync_state_store.hpp"
+#include "codeguru/timestamp.hpp"
 
 #include <spdlog/spdlog.h>
 

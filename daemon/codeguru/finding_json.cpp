@@ -163,82 +163,83 @@ class FindingsMapper {
     }
 
     Member member_of(const Frame& frame) {
-        const std::string& k = frame.key;
+        using namespace std::string_view_literals;
+        const std::string_view k = frame.key;
         using As = Member::As;
         switch (frame.kind) {
             case Kind::kFinding: {
                 auto* f = static_cast<Finding*>(frame.target);
-                if (k == "id") return {As::kText, &f->id};
-                if (k == "createdAt") return {As::kTime, &f->created_at};
-                if (k == "updatedAt") return {As::kTime, &f->updated_at};
-                if (k == "title") return {As::kText, &f->title};
-                if (k == "description") return {As::kText, &f->description};
-                if (k == "type") return {As::kText, &f->type};
-                if (k == "status") return {As::kText, &f->status};
-                if (k == "severity") return {As::kText, &f->severity};
-                if (k == "generatorId") return {As::kText, &f->generator_id};
-                if (k == "detectorId") return {As::kText, &f->detector_id};
-                if (k == "detectorName") return {As::kText, &f->detector_name};
-                if (k == "detectorTags") return {As::kTextList, &f->detector_tags};
-                if (k == "ruleId") return {As::kText, &f->rule_id};
-                if (k == "resource") return {As::kObject, &f->resource, Kind::kResource};
-                if (k == "remediation") return {As::kObject, &f->remediation, Kind::kRemediation};
-                if (k == "vulnerability") {
+                if (k == "id"sv) return {As::kText, &f->id};
+                if (k == "createdAt"sv) return {As::kTime, &f->created_at};
+                if (k == "updatedAt"sv) return {As::kTime, &f->updated_at};
+                if (k == "title"sv) return {As::kText, &f->title};
+                if (k == "description"sv) return {As::kText, &f->description};
+                if (k == "type"sv) return {As::kText, &f->type};
+                if (k == "status"sv) return {As::kText, &f->status};
+                if (k == "severity"sv) return {As::kText, &f->severity};
+                if (k == "generatorId"sv) return {As::kText, &f->generator_id};
+                if (k == "detectorId"sv) return {As::kText, &f->detector_id};
+                if (k == "detectorName"sv) return {As::kText, &f->detector_name};
+                if (k == "detectorTags"sv) return {As::kTextList, &f->detector_tags};
+                if (k == "ruleId"sv) return {As::kText, &f->rule_id};
+                if (k == "resource"sv) return {As::kObject, &f->resource, Kind::kResource};
+                if (k == "remediation"sv) return {As::kObject, &f->remediation, Kind::kRemediation};
+                if (k == "vulnerability"sv) {
                     return {As::kObject, &f->vulnerability, Kind::kVulnerability};
                 }
                 break;
             }
             case Kind::kResource: {
                 auto* r = static_cast<Resource*>(frame.target);
-                if (k == "id") return {As::kText, &r->id};
-                if (k == "subResourceId") return {As::kText, &r->sub_resource_id};
+                if (k == "id"sv) return {As::kText, &r->id};
+                if (k == "subResourceId"sv) return {As::kText, &r->sub_resource_id};
                 break;
             }
             case Kind::kRemediation: {
                 auto* r = static_cast<Remediation*>(frame.target);
-                if (k == "recommendation") {
+                if (k == "recommendation"sv) {
                     return {As::kObject, &r->recommendation, Kind::kRecommendation};
                 }
-                if (k == "suggestedFixes")
+                if (k == "suggestedFixes"sv)
                     return {As::kObjectList, &r->suggested_fixes, Kind::kFix};
                 break;
             }
             case Kind::kRecommendation: {
                 auto* r = static_cast<Recommendation*>(frame.target);
-                if (k == "text") return {As::kText, &r->text};
-                if (k == "url") return {As::kText, &r->url};
+                if (k == "text"sv) return {As::kText, &r->text};
+                if (k == "url"sv) return {As::kText, &r->url};
                 break;
             }
             case Kind::kFix: {
                 auto* f = static_cast<SuggestedFix*>(frame.target);
-                if (k == "description") return {As::kText, &f->description};
-                if (k == "code") return {As::kText, &f->code};
+                if (k == "description"sv) return {As::kText, &f->description};
+                if (k == "code"sv) return {As::kText, &f->code};
                 break;
             }
             case Kind::kVulnerability: {
                 auto* v = static_cast<Vulnerability*>(frame.target);
-                if (k == "id") return {As::kText, &v->id};
-                if (k == "itemCount") return {As::kInteger, &v->item_count};
-                if (k == "referenceUrls") return {As::kTextList, &v->reference_urls};
-                if (k == "relatedVulnerabilities") {
+                if (k == "id"sv) return {As::kText, &v->id};
+                if (k == "itemCount"sv) return {As::kInteger, &v->item_count};
+                if (k == "referenceUrls"sv) return {As::kTextList, &v->reference_urls};
+                if (k == "relatedVulnerabilities"sv) {
                     return {As::kTextList, &v->related_vulnerabilities};
                 }
-                if (k == "filePath") return {As::kObject, &v->file_path, Kind::kFilePath};
+                if (k == "filePath"sv) return {As::kObject, &v->file_path, Kind::kFilePath};
                 break;
             }
             case Kind::kFilePath: {
                 auto* p = static_cast<FilePath*>(frame.target);
-                if (k == "name") return {As::kText, &p->name};
-                if (k == "path") return {As::kText, &p->path};
-                if (k == "startLine") return {As::kInteger, &p->start_line};
-                if (k == "endLine") return {As::kInteger, &p->end_line};
-                if (k == "codeSnippet") return {As::kObjectList, &p->code_snippet, Kind::kLine};
+                if (k == "name"sv) return {As::kText, &p->name};
+                if (k == "path"sv) return {As::kText, &p->path};
+                if (k == "startLine"sv) return {As::kInteger, &p->start_line};
+                if (k == "endLine"sv) return {As::kInteger, &p->end_line};
+                if (k == "codeSnippet"sv) return {As::kObjectList, &p->code_snippet, Kind::kLine};
                 break;
             }
             case Kind::kLine: {
                 auto* l = static_cast<CodeLine*>(frame.target);
-                if (k == "number") return {As::kInteger, &l->number};
-                if (k == "content") return {As::kText, &l->content};
+                if (k == "number"sv) return {As::kInteger, &l->number};
+                if (k == "content"sv) return {As::kText, &l->content};
                 break;
             }
             default:

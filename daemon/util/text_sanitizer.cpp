@@ -1,5 +1,8 @@
 #include "util/text_sanitizer.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace codeguru {
 namespace {
 
@@ -36,8 +39,19 @@ std::size_t valid_sequence_length(std::string_view s, std::size_t i) {
 
 // Offset of the first byte that must be replaced, or text.size() when there is none.
 std::size_t first_offending(std::string_view text, bool replace_nul) {
+    constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+    constexpr std::uint64_t kLowBits = 0x0101010101010101ULL;
     std::size_t i = 0;
     while (i < text.size()) {
+        // Eight bytes at a time through runs of ASCII without NUL, nearly all text.
+        while (i + 8 <= text.size()) {
+            std::uint64_t word;
+            std::memcpy(&word, text.data() + i, sizeof word);
+            const bool has_zero = ((word - kLowBits) & ~word & kHighBits) != 0;
+            if ((word & kHighBits) != 0 || (replace_nul && has_zero)) break;
+            i += 8;
+        }
+        if (i >= text.size()) break;
         const unsigned char b = static_cast<unsigned char>(text[i]);
         if (b < 0x80) {
             if (replace_nul && b == 0) return i;

@@ -85,12 +85,17 @@ def run_daemon(binary, config, scans, schema):
 
 
 def statements(conninfo):
-    """Top-level statements the daemon's sessions sent (each one round trip) and the
-    milliseconds PostgreSQL spent executing them (pg_stat_statements), excluding ours."""
-    calls, ms = psql(conninfo, "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0) "
-                               "FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' "
-                               "AND query NOT ILIKE '%sync_runs WHERE run_id >%'").split("|")
-    return int(calls), float(ms)
+    """Top-level statements the daemon's sessions sent (each one round trip), those that
+    applied pages, and the milliseconds PostgreSQL spent executing them
+    (pg_stat_statements), excluding the driver's own queries."""
+    calls, upserts, ms = psql(
+        conninfo,
+        "SELECT coalesce(sum(calls), 0),"
+        " coalesce(sum(calls) FILTER (WHERE query LIKE '%apply_findings_page%'), 0),"
+        " coalesce(sum(total_exec_time), 0) "
+        "FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' "
+        "AND query NOT ILIKE '%sync_runs WHERE run_id >%'").split("|")
+    return int(calls), int(upserts), float(ms)
 
 
 def measure(name, conninfo, fake, daemon, config, scans, schema, findings):
@@ -99,13 +104,14 @@ def measure(name, conninfo, fake, daemon, config, scans, schema, findings):
     psql(conninfo, "SELECT pg_stat_statements_reset()")
     before = fake.counters()
     seconds, rss = run_daemon(daemon, config, scans, schema)
-    round_trips, db_ms = statements(conninfo)
+    round_trips, upserts, db_ms = statements(conninfo)
     requests = fake.counters()["getFindings"] - before["getFindings"]
     pages = int(psql(conninfo, f"SELECT sum(pages) FROM {schema}.sync_runs "
                                f"WHERE run_id > {last_run}"))
     return {"case": name, "findings": findings, "seconds": round(seconds, 3),
             "findings_per_second": round(findings / seconds), "api_requests": requests,
             "pages": pages, "db_round_trips_per_page": round(round_trips / max(pages, 1), 2),
+            "upsert_round_trips_per_page": round(upserts / max(pages, 1), 2),
             "db_seconds": round(db_ms / 1000, 3),
             "peak_rss_mib": round(rss, 1)}
 
@@ -176,12 +182,15 @@ def main():
                         "findings_per_second": round(total / copy_seconds)})
         fake.stop()
 
-        print(f"generating one scan of {big} findings ...", flush=True)
-        fake = Fake(fake_binary, workdir, [("bench-big", big)])
+        print(f"generating one scan of {big} findings and one of {per_scan} ...", flush=True)
+        fake = Fake(fake_binary, workdir, [("bench-big", big), ("bench-one", per_scan)])
         with open(config, "w") as f:
             f.write(f"[aws]\nregion = us-east-1\nendpoint = {fake.endpoint}\n"
                     f"requests_per_second = 1000\n[database]\nurl = {conninfo}\n"
                     f"[sync]\npage_size = 1000\n")
+        # Memory against scan size: the same configuration, one scan each, 50x apart.
+        results.append(measure(f"first sync, one scan of {per_scan}", conninfo, fake, daemon,
+                               config, ["bench-one"], "bench_one", per_scan))
         results.append(measure(f"first sync, one scan of {big}", conninfo, fake, daemon, config,
                                ["bench-big"], "bench_big", big))
     finally:
@@ -198,20 +207,32 @@ def main():
         "results": results,
         "first_sync_vs_copy": round(first / results[3]["findings_per_second"], 3),
         "resync_vs_first_sync": round(results[1]["findings_per_second"] / first, 2),
-        "rss_big_vs_small": round(results[4]["peak_rss_mib"] / results[0]["peak_rss_mib"], 3),
+        "rss_big_vs_small": round(results[5]["peak_rss_mib"] / results[4]["peak_rss_mib"], 3),
+        "peak_rss_max_mib": max(r["peak_rss_mib"] for r in results if "peak_rss_mib" in r),
     }
     header = f"{'case':<46} {'findings':>9} {'seconds':>8} {'findings/s':>10} {'requests':>8} " \
-             f"{'trips/page':>10} {'peak RSS':>9}"
+             f"{'trips/page':>10} {'upserts/page':>12} {'peak RSS':>9}"
     print(header)
     print("-" * len(header))
     for r in results:
         print(f"{r['case']:<46} {r['findings']:>9} {r['seconds']:>8.2f} "
               f"{r['findings_per_second']:>10} {r.get('api_requests', ''):>8} "
               f"{r.get('db_round_trips_per_page', ''):>10} "
+              f"{r.get('upsert_round_trips_per_page', ''):>12} "
               f"{(str(r['peak_rss_mib']) + ' MiB') if 'peak_rss_mib' in r else '':>9}")
     print(f"\nfirst sync / COPY reference: {report['first_sync_vs_copy']:.0%}   "
           f"re-sync / first sync: {report['resync_vs_first_sync']}x   "
-          f"peak RSS big scan / small scans: {report['rss_big_vs_small']}")
+          f"peak RSS one scan of {big} / one of {per_scan}: {report['rss_big_vs_small']}   "
+          f"highest peak RSS: {report['peak_rss_max_mib']} MiB")
+    # Issue 7's targets. 64 MB is 61.0 MiB; ru_maxrss is in KiB.
+    report["targets"] = {
+        "first sync >= 70% of COPY": report["first_sync_vs_copy"] >= 0.70,
+        "re-sync without changes >= 5x first sync": report["resync_vs_first_sync"] >= 5,
+        "peak RSS <= 64 MB": report["peak_rss_max_mib"] * 2**20 <= 64e6,
+        "peak RSS of the two single scans within 10%": abs(report["rss_big_vs_small"] - 1) <= 0.10,
+    }
+    for target, met in report["targets"].items():
+        print(f"  {'met    ' if met else 'MISSED '} {target}")
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     name = "small" if opts.small else "full"
     path = os.path.join(ROOT, "bench", "results", f"{name}-{report['date'][:10]}.json")

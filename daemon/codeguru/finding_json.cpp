@@ -139,8 +139,12 @@ class FindingsMapper {
   private:
     struct Frame {
         Kind kind;
-        void* target;           // the model object being filled, or the list for list frames
-        std::string path;       // dotted, relative to the finding: "vulnerability.filePath"
+        void* target;  // the model object being filled, or the list for list frames
+        // The frame's place in its parent: a member name, or an element index. Paths for
+        // warnings are built from these only when a warning needs one.
+        std::string label;
+        bool is_element;
+        std::size_t element;
         std::string key;        // the member being read, in object frames
         std::size_t index = 0;  // the next element's index, in list frames
     };
@@ -150,11 +154,28 @@ class FindingsMapper {
                kind == Kind::kTextList;
     }
 
-    std::string member_path(const Frame& frame) const {
-        return frame.path.empty() ? frame.key : frame.path + "." + frame.key;
+    // The dotted path of `frame`, relative to its finding: "vulnerability.filePath".
+    std::string path_of(const Frame& frame) const {
+        const std::size_t end = static_cast<std::size_t>(&frame - stack_.data()) + 1;
+        std::size_t begin = end;
+        while (begin > 0 && stack_[begin - 1].kind != Kind::kFinding) --begin;
+        std::string path;
+        for (std::size_t i = begin; i < end; ++i) {
+            if (stack_[i].is_element) {
+                path += "[" + std::to_string(stack_[i].element) + "]";
+            } else {
+                if (!path.empty()) path += '.';
+                path += stack_[i].label;
+            }
+        }
+        return path;
     }
-    static std::string element_path(const Frame& list) {
-        return list.path + "[" + std::to_string(list.index) + "]";
+    std::string member_path(const Frame& frame) const {
+        std::string path = path_of(frame);
+        return path.empty() ? frame.key : path + "." + frame.key;
+    }
+    std::string element_path(const Frame& list) const {
+        return path_of(list) + "[" + std::to_string(list.index) + "]";
     }
 
     void warn(const std::string& path, Shape got, const char* expected) {
@@ -304,52 +325,53 @@ class FindingsMapper {
         }
     }
 
-    void read_text(std::optional<std::string>& field, const Scalar& s, const std::string& path) {
+    // The read_* functions return what was expected when the value cannot be read (the
+    // field is then left out), nullptr otherwise.
+    static const char* read_text(std::optional<std::string>& field, const Scalar& s) {
         switch (s.kind) {
             case Scalar::Kind::kNull:
-                return field.reset();
+                field.reset();
+                return nullptr;
             case Scalar::Kind::kString:
                 field = std::move(*s.text);
-                return;
+                return nullptr;
             // Numbers and booleans keep their value, as text.
             case Scalar::Kind::kBoolean:
                 field = s.boolean ? "true" : "false";
-                return;
+                return nullptr;
             case Scalar::Kind::kSigned:
                 field = std::to_string(s.signed_value);
-                return;
+                return nullptr;
             case Scalar::Kind::kUnsigned:
                 field = std::to_string(s.unsigned_value);
-                return;
+                return nullptr;
             case Scalar::Kind::kFloat:
                 field = json(s.float_value).dump();
-                return;
+                return nullptr;
         }
-        warn(path, s.shape(), "a string");
+        return "a string";
     }
 
-    void read_integer(std::optional<std::int64_t>& field, const Scalar& s,
-                      const std::string& path) {
+    static const char* read_integer(std::optional<std::int64_t>& field, const Scalar& s) {
         field.reset();
         switch (s.kind) {
             case Scalar::Kind::kNull:
-                return;
+                return nullptr;
             case Scalar::Kind::kSigned:
                 field = s.signed_value;
-                return;
+                return nullptr;
             case Scalar::Kind::kUnsigned:
                 if (s.unsigned_value <=
                     static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
                     field = static_cast<std::int64_t>(s.unsigned_value);
-                } else {
-                    warn(path, Shape::kNumber, "a 64-bit integer");
+                    return nullptr;
                 }
-                return;
+                return "a 64-bit integer";
             case Scalar::Kind::kFloat: {
                 const double d = s.float_value;
                 if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e18) {
                     field = static_cast<std::int64_t>(d);
-                    return;
+                    return nullptr;
                 }
                 break;
             }
@@ -359,21 +381,21 @@ class FindingsMapper {
                 const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
                 if (ec == std::errc() && end == t.data() + t.size() && !t.empty()) {
                     field = value;
-                    return;
+                    return nullptr;
                 }
                 break;
             }
             case Scalar::Kind::kBoolean:
                 break;
         }
-        warn(path, s.shape(), "an integer");
+        return "an integer";
     }
 
-    void read_time(std::optional<Timestamp>& field, const Scalar& s, const std::string& path) {
+    static const char* read_time(std::optional<Timestamp>& field, const Scalar& s) {
         field.reset();
         switch (s.kind) {
             case Scalar::Kind::kNull:
-                return;
+                return nullptr;
             case Scalar::Kind::kSigned:
                 field = timestamp_from_epoch_seconds(s.signed_value);
                 break;
@@ -389,34 +411,38 @@ class FindingsMapper {
             case Scalar::Kind::kBoolean:
                 break;
         }
-        if (!field) warn(path, s.shape(), "a timestamp");
+        return field ? nullptr : "a timestamp";
     }
 
     // A scalar member of an object frame.
     void member_scalar(Frame& frame, const Scalar& s) {
         const Member m = member_of(frame);
-        const auto path = [&] { return member_path(frame); };
+        const char* expected = nullptr;
         switch (m.as) {
             case Member::As::kIgnore:
                 return;
             case Member::As::kText:
-                return read_text(*static_cast<std::optional<std::string>*>(m.field), s, path());
+                expected = read_text(*static_cast<std::optional<std::string>*>(m.field), s);
+                break;
             case Member::As::kInteger:
-                return read_integer(*static_cast<std::optional<std::int64_t>*>(m.field), s, path());
+                expected = read_integer(*static_cast<std::optional<std::int64_t>*>(m.field), s);
+                break;
             case Member::As::kTime:
-                return read_time(*static_cast<std::optional<Timestamp>*>(m.field), s, path());
+                expected = read_time(*static_cast<std::optional<Timestamp>*>(m.field), s);
+                break;
             case Member::As::kTextList:
                 static_cast<std::optional<std::vector<std::string>>*>(m.field)->reset();
-                if (s.kind != Scalar::Kind::kNull) warn(path(), s.shape(), "a list");
-                return;
+                if (s.kind != Scalar::Kind::kNull) expected = "a list";
+                break;
             case Member::As::kObject:
             case Member::As::kObjectList:
                 clear(m.child, m.field);
                 if (s.kind != Scalar::Kind::kNull) {
-                    warn(path(), s.shape(), m.as == Member::As::kObject ? "an object" : "a list");
+                    expected = m.as == Member::As::kObject ? "an object" : "a list";
                 }
-                return;
+                break;
         }
+        if (expected != nullptr) warn(member_path(frame), s.shape(), expected);
     }
 
     bool scalar(const Scalar& s) {
@@ -475,8 +501,11 @@ class FindingsMapper {
         return true;
     }
 
-    void push(Kind kind, void* target, std::string path) {
-        stack_.push_back(Frame{kind, target, std::move(path), {}, 0});
+    void push(Kind kind, void* target, std::string label) {
+        stack_.push_back(Frame{kind, target, std::move(label), false, 0, {}, 0});
+    }
+    void push_element(Kind kind, void* target, std::size_t index) {
+        stack_.push_back(Frame{kind, target, {}, true, index, {}, 0});
     }
     void skip() { push(Kind::kSkip, nullptr, {}); }
 
@@ -524,23 +553,25 @@ class FindingsMapper {
             case Kind::kFindings:
             case Kind::kFixes:
             case Kind::kSnippet: {
-                const std::string path = element_path(top);
-                ++top.index;
                 if (!object) {
                     if (top.kind == Kind::kFindings) {
-                        out_.warnings.push_back(path + " is array, not an object; left out");
+                        out_.warnings.push_back(element_path(top) +
+                                                " is array, not an object; left out");
                     } else {
-                        warn(path, shape, "an object");
+                        warn(element_path(top), shape, "an object");
                     }
+                    ++top.index;
                     skip();
                     return true;
                 }
+                const std::size_t index = top.index++;
                 void* element = append(top);
                 if (top.kind == Kind::kFindings) {
                     warnings_.clear();
                     push(Kind::kFinding, element, {});
                 } else {
-                    push(top.kind == Kind::kFixes ? Kind::kFix : Kind::kLine, element, path);
+                    push_element(top.kind == Kind::kFixes ? Kind::kFix : Kind::kLine, element,
+                                 index);
                 }
                 return true;
             }
@@ -549,50 +580,51 @@ class FindingsMapper {
         }
         // A member of a model object.
         const Member m = member_of(top);
-        const std::string path = member_path(top);
+        const char* expected = nullptr;
         switch (m.as) {
             case Member::As::kObject:
                 if (object) {
-                    push(m.child, emplace(m.child, m.field), path);
+                    push(m.child, emplace(m.child, m.field), top.key);
                     return true;
                 }
                 clear(m.child, m.field);
-                warn(path, shape, "an object");
+                expected = "an object";
                 break;
             case Member::As::kObjectList:
                 if (!object) {
                     void* list = emplace(m.child, m.field);
-                    push(m.child == Kind::kFix ? Kind::kFixes : Kind::kSnippet, list, path);
+                    push(m.child == Kind::kFix ? Kind::kFixes : Kind::kSnippet, list, top.key);
                     return true;
                 }
                 clear(m.child, m.field);
-                warn(path, shape, "a list");
+                expected = "a list";
                 break;
             case Member::As::kTextList: {
                 auto& field = *static_cast<std::optional<std::vector<std::string>>*>(m.field);
                 if (!object) {
-                    push(Kind::kTextList, &field.emplace(), path);
+                    push(Kind::kTextList, &field.emplace(), top.key);
                     return true;
                 }
                 field.reset();
-                warn(path, shape, "a list");
+                expected = "a list";
                 break;
             }
             case Member::As::kText:
                 static_cast<std::optional<std::string>*>(m.field)->reset();
-                warn(path, shape, "a string");
+                expected = "a string";
                 break;
             case Member::As::kInteger:
                 static_cast<std::optional<std::int64_t>*>(m.field)->reset();
-                warn(path, shape, "an integer");
+                expected = "an integer";
                 break;
             case Member::As::kTime:
                 static_cast<std::optional<Timestamp>*>(m.field)->reset();
-                warn(path, shape, "a timestamp");
+                expected = "a timestamp";
                 break;
             case Member::As::kIgnore:
                 break;
         }
+        if (expected != nullptr) warn(member_path(top), shape, expected);
         skip();
         return true;
     }

@@ -120,12 +120,31 @@ std::string format_timestamp(Timestamp t) {
     const auto day = std::chrono::floor<std::chrono::days>(t);
     const std::chrono::year_month_day ymd{day};
     const std::chrono::hh_mm_ss hms{t - day};
-    char out[48];
-    std::snprintf(out, sizeof out, "%04d-%02u-%02u %02d:%02d:%02d.%06lld+00",
-                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                  static_cast<long long>(hms.subseconds().count()));
+    const int year = static_cast<int>(ymd.year());
+    if (year < 0 || year > 9999) {
+        char out[48];
+        std::snprintf(out, sizeof out, "%04d-%02u-%02u %02d:%02d:%02d.%06lld+00", year,
+                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                      static_cast<int>(hms.hours().count()),
+                      static_cast<int>(hms.minutes().count()),
+                      static_cast<int>(hms.seconds().count()),
+                      static_cast<long long>(hms.subseconds().count()));
+        return out;
+    }
+    // Written digit by digit: pages format two timestamps per finding, and snprintf showed
+    // in profiles.
+    std::string out = "0000-00-00 00:00:00.000000+00";
+    const auto put = [&out](std::size_t end, long long value, int digits) {
+        for (int i = 1; i <= digits; ++i, value /= 10)
+            out[end - i] = static_cast<char>('0' + value % 10);
+    };
+    put(4, year, 4);
+    put(7, static_cast<unsigned>(ymd.month()), 2);
+    put(10, static_cast<unsigned>(ymd.day()), 2);
+    put(13, hms.hours().count(), 2);
+    put(16, hms.minutes().count(), 2);
+    put(19, hms.seconds().count(), 2);
+    put(26, hms.subseconds().count(), 6);
     return out;
 }
 

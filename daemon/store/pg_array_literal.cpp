@@ -1,6 +1,7 @@
 #include "store/pg_array_literal.hpp"
 
 #include <charconv>
+#include <cstring>
 
 namespace codeguru::store {
 
@@ -8,7 +9,14 @@ void PgArrayLiteral::add_text(std::string_view value) {
     separate();
     text_.reserve(text_.size() + value.size() + 2);
     text_ += '"';
-    // Inside double quotes only the quote and the backslash need a backslash.
+    // Inside double quotes only the quote and the backslash need a backslash; most values
+    // have neither, and memchr finds that out fast.
+    if (std::memchr(value.data(), '"', value.size()) == nullptr &&
+        std::memchr(value.data(), '\\', value.size()) == nullptr) {
+        text_.append(value);
+        text_ += '"';
+        return;
+    }
     std::size_t start = 0;
     for (std::size_t i = 0; i < value.size(); ++i) {
         if (value[i] == '"' || value[i] == '\\') {

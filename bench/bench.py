@@ -91,7 +91,7 @@ def statements(conninfo):
     calls, upserts, ms = psql(
         conninfo,
         "SELECT coalesce(sum(calls), 0),"
-        " coalesce(sum(calls) FILTER (WHERE query LIKE '%apply_findings_page%'), 0),"
+        " coalesce(sum(calls) FILTER (WHERE query LIKE 'SELECT inserted, updated, unchanged FROM %'), 0),"
         " coalesce(sum(total_exec_time), 0) "
         "FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' "
         "AND query NOT ILIKE '%sync_runs WHERE run_id >%'").split("|")

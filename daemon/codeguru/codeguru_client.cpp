@@ -21,7 +21,7 @@ FindingsPage CodeGuruClient::get_findings(const std::string& scan_name, const st
 
     ParsedFindingsPage parsed;
     service_.get(request, [&](const aws::HttpResponse& response) {
-        parsed = parse_findings_page(response.body);
+        parsed = parse_findings_page(response.body, static_cast<std::size_t>(max_results));
     });
     if (parsed.invalid_utf8_replaced > 0) {
         spdlog::warn(

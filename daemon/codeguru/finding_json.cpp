@@ -1,5 +1,6 @@
 #include "codeguru/finding_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -89,7 +90,8 @@ struct Member {
 class FindingsMapper {
   public:
     // `single`: the document is one Finding object rather than a GetFindings answer.
-    FindingsMapper(ParsedFindingsPage& out, bool single) : out_(out), single_(single) {}
+    FindingsMapper(ParsedFindingsPage& out, bool single, std::size_t expected_findings)
+        : out_(out), single_(single), expected_findings_(expected_findings) {}
 
     const std::string& error() const { return error_; }
 
@@ -533,6 +535,7 @@ class FindingsMapper {
                 if (top.key == "findings") {
                     out_.page.findings.clear();  // a repeated member replaces the earlier one
                     if (!object) {
+                        out_.page.findings.reserve(expected_findings_);
                         push(Kind::kFindings, &out_.page.findings, "findings");
                         return true;
                     }
@@ -643,14 +646,16 @@ class FindingsMapper {
 
     ParsedFindingsPage& out_;
     bool single_;
+    std::size_t expected_findings_;
     std::vector<Frame> stack_;
     std::vector<std::string> warnings_;  // the current finding's, without its name yet
     std::string error_;
 };
 
 // Runs the mapper over `text`; throws MalformedResponseError naming what is wrong.
-void map_json(std::string_view text, ParsedFindingsPage& out, bool single) {
-    FindingsMapper mapper(out, single);
+void map_json(std::string_view text, ParsedFindingsPage& out, bool single,
+              std::size_t expected_findings = 0) {
+    FindingsMapper mapper(out, single, expected_findings);
     if (json::sax_parse(text, &mapper)) return;
     if (!mapper.error().empty()) throw MalformedResponseError(mapper.error());
     throw MalformedResponseError(std::string(single ? "a finding" : "GetFindings answer") +
@@ -666,7 +671,7 @@ Finding finding_from_json(const json& object, std::vector<std::string>& warnings
     return parsed.page.findings.empty() ? Finding{} : std::move(parsed.page.findings.front());
 }
 
-ParsedFindingsPage parse_findings_page(std::string_view body) {
+ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t expected_findings) {
     ParsedFindingsPage parsed;
     // Only a body with invalid UTF-8 is copied, to be repaired.
     std::string sanitized;
@@ -676,7 +681,7 @@ ParsedFindingsPage parse_findings_page(std::string_view body) {
         parsed.invalid_utf8_replaced = replace_invalid_utf8(sanitized);
         text = sanitized;
     }
-    map_json(text, parsed, /*single=*/false);
+    map_json(text, parsed, /*single=*/false, std::min<std::size_t>(expected_findings, 10'000));
     return parsed;
 }
 

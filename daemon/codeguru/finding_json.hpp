@@ -26,7 +26,8 @@ Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>
 
 // Parses a whole GetFindings body. Invalid UTF-8 is replaced before parsing so that a
 // bad byte costs one character, not the page. Throws MalformedResponseError.
-ParsedFindingsPage parse_findings_page(std::string_view body);
+// `expected_findings` (the maxResults asked for) sizes the list once.
+ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t expected_findings = 0);
 
 // ListScans: the scan names on one page, and the next token.
 struct ScanNamesPage {

@@ -140,7 +140,6 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(b, e - b + 1));
 }
 
-
 std::optional<std::chrono::system_clock::time_point> parse_amz_date(const std::string& value) {
     std::tm tm{};
     if (value.size() != 16 || value[8] != 'T' || value[15] != 'Z') return std::nullopt;
@@ -940,7 +939,7 @@ void FakeCodeGuruApi::get_findings(const RequestRecord& record, httplib::Respons
         body += '}';
     }
     res.status = 200;
-    res.set_content(body, json_content_type());
+    res.set_content(std::move(body), json_content_type());
 }
 
 void FakeCodeGuruApi::list_scans(const RequestRecord& record, httplib::Response& res) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "store/embedded_migrations.hpp"
+#include "store/findings_page_writer.hpp"
 #include "store/store_error.hpp"
 #include "test_database.hpp"
 
@@ -135,4 +136,63 @@ TEST_CASE("the schema name is configurable and quoted as an identifier", "[migra
     CHECK(tx.exec1("SELECT count(*) FROM " + tx.quote_name(name) + ".findings")[0].as<int>() == 0);
     tx.exec0("DROP SCHEMA " + tx.quote_name(name) + " CASCADE");
     tx.commit();
+}
+
+TEST_CASE("migration 3 keeps the seen-set of a pass in progress, which then sets missing_since",
+          "[migrations]") {
+    TestSchema schema;
+    pqxx::connection connection(schema.conninfo());
+    const std::string quoted = connection.quote_name(schema.name());
+    {
+        // The schema as a version-2 daemon left it, halfway through a pass of scan "s":
+        // page 1 returned a and b; c is stored from an earlier pass.
+        pqxx::work tx(connection);
+        tx.exec0("CREATE SCHEMA " + quoted);
+        tx.exec0("CREATE TABLE " + quoted +
+                 ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+                 " applied_at timestamptz NOT NULL DEFAULT now())");
+        tx.exec0("SET LOCAL search_path TO " + quoted);
+        for (const auto& migration : embedded_migrations()) {
+            if (migration.version > 2) break;
+            tx.exec(std::string(migration.sql));
+            tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                            migration.version, std::string(migration.name));
+        }
+        tx.exec0(
+            "INSERT INTO sync_runs (scan_name, started_at) VALUES ('s', '2026-01-01 00:00+00')");
+        tx.exec0(
+            "INSERT INTO sync_checkpoints (scan_name, status_filter, next_token, pages_done,"
+            " run_id) SELECT 's', 'All', 'page-2', 1, max(run_id) FROM sync_runs");
+        tx.exec0(
+            "INSERT INTO findings (scan_name, finding_id, updated_at, first_seen_at,"
+            " last_changed_at) SELECT 's', id, '2026-01-01 00:00+00', '2026-01-01 00:00+00',"
+            " '2026-01-01 00:00+00' FROM unnest(ARRAY['a', 'b', 'c']) AS id");
+        tx.exec0(
+            "INSERT INTO sync_pass_seen (scan_name, finding_id) VALUES ('s', 'a'), ('s', 'b')");
+        tx.commit();
+    }
+
+    const auto result = apply_migrations(connection, schema.name());
+
+    CHECK(result.version == latest_schema_version());
+    CHECK(count_rows(connection, "SELECT count(*) FROM " + quoted +
+                                     ".sync_pass_seen WHERE scan_name = 's' AND page_number = 0"
+                                     " AND finding_ids @> ARRAY['a', 'b']"
+                                     " AND cardinality(finding_ids) = 2") == 1);
+
+    // The pass's last page (d) completes it: only c was not returned.
+    const auto run_id = count_rows(connection, "SELECT max(run_id) FROM " + quoted + ".sync_runs");
+    codeguru::Finding d;
+    d.id = "d";
+    codeguru::store::FindingsPageWriter writer(connection, schema.name());
+    writer.apply("s", run_id, std::string("page-2"), {d}, std::nullopt,
+                 codeguru::Timestamp{std::chrono::seconds{1'800'000'000}});
+    {
+        pqxx::nontransaction tx(connection);
+        const auto missing = tx.exec("SELECT finding_id FROM " + quoted +
+                                     ".findings WHERE missing_since IS NOT NULL");
+        REQUIRE(missing.size() == 1);
+        CHECK(missing[0][0].as<std::string>() == "c");
+    }
+    CHECK(count_rows(connection, "SELECT count(*) FROM " + quoted + ".sync_pass_seen") == 0);
 }

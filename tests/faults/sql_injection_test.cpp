@@ -34,6 +34,12 @@ const std::vector<std::string> kHostileText = {
     "'); INSERT INTO findings VALUES ('x'); --",
     "/* unterminated comment",
     "COPY findings TO PROGRAM 'touch /tmp/pwned'",
+    // PostgreSQL array literal syntax: pages travel as array literals.
+    "NULL",
+    "{NULL,\"}\",{}}",
+    "\\\"",
+    "  leading and trailing blanks  ",
+    "",
 };
 
 // Findings of `scan` whose every text member is hostile.

@@ -231,8 +231,12 @@ def main():
         "peak RSS <= 64 MB": report["peak_rss_max_mib"] * 2**20 <= 64e6,
         "peak RSS of the two single scans within 10%": abs(report["rss_big_vs_small"] - 1) <= 0.10,
     }
-    for target, met in report["targets"].items():
-        print(f"  {'met    ' if met else 'MISSED '} {target}")
+    if opts.small:
+        print("(--small: scans of one page measure per-run overhead; issue 7's targets are "
+              "for the full run)")
+    else:
+        for target, met in report["targets"].items():
+            print(f"  {'met    ' if met else 'MISSED '} {target}")
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     name = "small" if opts.small else "full"
     path = os.path.join(ROOT, "bench", "results", f"{name}-{report['date'][:10]}.json")

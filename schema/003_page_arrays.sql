@@ -122,8 +122,10 @@ BEGIN
            coalesce(array_agg(r.finding_id) FILTER (WHERE f.updated_at < r.updated_at), '{}'),
            coalesce(array_agg(r.finding_id) FILTER (WHERE f.updated_at >= r.updated_at
                                                       AND f.missing_since IS NOT NULL), '{}'),
-           count(*) FILTER (WHERE f.finding_id IS NULL)
-    INTO v_new, v_newer, v_newer_ids, v_back_ids, inserted
+           count(*) FILTER (WHERE f.finding_id IS NULL),
+           coalesce(array_agg(f.finding_id IS NULL OR f.updated_at < r.updated_at
+                              ORDER BY r.pos), '{}')
+    INTO v_new, v_newer, v_newer_ids, v_back_ids, inserted, v_write
     FROM unnest(p_finding_id, p_updated_at) WITH ORDINALITY AS r(finding_id, updated_at, pos)
     LEFT JOIN findings AS f ON f.scan_name = p_scan AND f.finding_id = r.finding_id;
 
@@ -218,10 +220,6 @@ BEGIN
     -- nothing of these findings is left to conflict with (the scan's checkpoint row lock
     -- serializes its pages, and the daemon deduplicated the page).
     IF inserted + updated > 0 THEN
-        SELECT array_agg(n OR o ORDER BY i)
-        INTO v_write
-        FROM unnest(v_new, v_newer) WITH ORDINALITY AS w(n, o, i);
-
         INSERT INTO finding_detector_tags (scan_name, finding_id, tag, ordinal)
         SELECT p_scan, p_finding_id[c.pos], c.tag, c.ordinal
         FROM unnest(p_tag_finding::integer[], p_tag::text[], p_tag_ordinal::bigint[])

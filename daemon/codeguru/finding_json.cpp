@@ -151,9 +151,17 @@ class FindingsMapper {
         std::size_t index = 0;  // the next element's index, in list frames
     };
 
-    static bool is_list(Kind kind) {
-        return kind == Kind::kFindings || kind == Kind::kFixes || kind == Kind::kSnippet ||
-               kind == Kind::kTextList;
+    static constexpr char kFindingsNotList[] = "GetFindings answer: `findings` is not a list";
+    static constexpr char kTokenNotString[] = "GetFindings answer: `nextToken` is not a string";
+
+    // Stops the parse; map_json() throws `message`.
+    bool fail(const char* message) {
+        error_ = message;
+        return false;
+    }
+    bool fail_not_object() {
+        return fail(single_ ? "a finding is not a JSON object"
+                            : "GetFindings answer is not a JSON object");
     }
 
     // The dotted path of `frame`, relative to its finding: "vulnerability.filePath".
@@ -449,9 +457,7 @@ class FindingsMapper {
 
     bool scalar(const Scalar& s) {
         if (stack_.empty()) {
-            error_ = single_ ? "a finding is not a JSON object"
-                             : "GetFindings answer is not a JSON object";
-            return false;
+            return fail_not_object();
         }
         Frame& top = stack_.back();
         switch (top.kind) {
@@ -488,16 +494,14 @@ class FindingsMapper {
         if (answer.key == "findings") {
             out_.page.findings.clear();
             if (s.kind == Scalar::Kind::kNull) return true;
-            error_ = "GetFindings answer: `findings` is not a list";
-            return false;
+            return fail(kFindingsNotList);
         }
         if (answer.key == "nextToken") {
             out_.page.next_token.reset();
             if (s.kind == Scalar::Kind::kString) {
                 if (!s.text->empty()) out_.page.next_token = std::move(*s.text);
             } else if (s.kind != Scalar::Kind::kNull) {
-                error_ = "GetFindings answer: `nextToken` is not a string";
-                return false;
+                return fail(kTokenNotString);
             }
         }
         return true;
@@ -515,9 +519,7 @@ class FindingsMapper {
         const bool object = shape == Shape::kObject;
         if (stack_.empty()) {
             if (!object) {
-                error_ = single_ ? "a finding is not a JSON object"
-                                 : "GetFindings answer is not a JSON object";
-                return false;
+                return fail_not_object();
             }
             if (single_) {
                 push(Kind::kFinding, &out_.page.findings.emplace_back(), {});
@@ -539,12 +541,10 @@ class FindingsMapper {
                         push(Kind::kFindings, &out_.page.findings, "findings");
                         return true;
                     }
-                    error_ = "GetFindings answer: `findings` is not a list";
-                    return false;
+                    return fail(kFindingsNotList);
                 }
                 if (top.key == "nextToken") {
-                    error_ = "GetFindings answer: `nextToken` is not a string";
-                    return false;
+                    return fail(kTokenNotString);
                 }
                 skip();
                 return true;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <pqxx/pqxx>
 
+#include <csignal>
 #include <iostream>
 
 #include "config/command_line.hpp"
@@ -13,11 +14,13 @@
 #include "report/report_query.hpp"
 #include "service/logging.hpp"
 #include "service/metrics_server.hpp"
+#include "service/preflight_check.hpp"
 #include "service/signal_watcher.hpp"
 #include "service/sync_service.hpp"
 #include "service/systemd_notify.hpp"
 #include "store/migrations.hpp"
 #include "store/store_error.hpp"
+#include "store/sync_state_store.hpp"
 #include "util/one_line.hpp"
 #include "version.hpp"
 
@@ -46,10 +49,29 @@ int print_report(pqxx::connection& connection, const codeguru::CommandLine& comm
     }
 }
 
+// --reset-scan: the scan's next run starts a new pass.
+int reset_scan(pqxx::connection_base& connection, const std::string& scan,
+               const std::string& schema) {
+    try {
+        codeguru::store::SyncStateStore state(connection, schema);
+        if (!state.reset_scan(scan)) {
+            return fail(kExitFailure, "scan " + scan + " has no checkpoint in schema " + schema +
+                                          ": nothing to reset");
+        }
+        std::cout << "scan " << scan << ": checkpoint cleared; its next run starts a new pass\n";
+        return kExitOk;
+    } catch (const std::exception& e) {
+        return fail(kExitFailure, std::string("--reset-scan: ") + e.what());
+    }
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
     using namespace codeguru;
+    // A peer that hangs up mid-write is an error of that write (EPIPE), not the end of the
+    // daemon. Set before any thread starts, so every thread inherits it.
+    std::signal(SIGPIPE, SIG_IGN);
     // glibc gives each thread its own malloc arena (up to 8 per core); pages pass between
     // the fetching and the writing thread, so arenas would hold freed pages apart and
     // peak memory would grow with the threads, not with the work.
@@ -72,7 +94,8 @@ int main(int argc, char* argv[]) {
             return kExitOk;
         }
         settings = load_settings(command_line);
-        if (!command_line.migrate && !command_line.check_config && !command_line.report) {
+        if (!command_line.migrate && !command_line.check_config && !command_line.report &&
+            command_line.reset_scan.empty()) {
             require_scans(settings);
         }
     } catch (const UsageError& e) {
@@ -89,9 +112,13 @@ int main(int argc, char* argv[]) {
     service::setup_logging(settings.log, journal);
     StopFlag stop;
     service::SignalWatcher signals(stop);  // before any other thread starts
+    if (command_line.check) {
+        return service::run_preflight_check(settings, command_line, stop, std::cout) ? kExitOk
+                                                                                     : kExitFailure;
+    }
 
     try {
-        auto connection = service::connect_database(settings.database.url);
+        auto connection = service::connect_database(settings.database);
         const auto migrated = store::apply_migrations(*connection, settings.database.schema);
         if (command_line.migrate) {
             std::cout << "schema " << settings.database.schema << " is at version "
@@ -99,6 +126,9 @@ int main(int argc, char* argv[]) {
             return kExitOk;
         }
         if (command_line.report) return print_report(*connection, command_line, settings);
+        if (!command_line.reset_scan.empty()) {
+            return reset_scan(*connection, command_line.reset_scan, settings.database.schema);
+        }
     } catch (const pqxx::broken_connection& e) {
         return fail(kExitFailure, std::string("cannot connect to the database: ") + e.what());
     } catch (const std::exception& e) {
@@ -114,7 +144,8 @@ int main(int argc, char* argv[]) {
         std::optional<service::MetricsServer> metrics_server;
         if (settings.metrics.enabled()) {
             metrics_server.emplace(settings.metrics.host, settings.metrics.port,
-                                   sync_service.metrics());
+                                   sync_service.metrics(),
+                                   std::make_shared<service::DatabaseHealthSource>());
         }
         sync_service.run_forever(signals, [&]() -> std::optional<Settings> {
             try {

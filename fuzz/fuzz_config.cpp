@@ -54,6 +54,8 @@ MemoryFile& config_file() {
         ::setenv("AWS_CONFIG_FILE", "/nonexistent/codeguru-fuzz/config", 1);
         ::setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/codeguru-fuzz/credentials", 1);
         ::unsetenv("AWS_PROFILE");
+        ::unsetenv("AWS_REGION");  // the region fallbacks, so that runs are deterministic
+        ::unsetenv("AWS_DEFAULT_REGION");
         return new MemoryFile();
     }();
     return *file;
@@ -82,7 +84,14 @@ void check_ranges(const Settings& s) {
     }
     FUZZ_CHECK(s.sync.status == "Open" || s.sync.status == "Closed" || s.sync.status == "All");
     FUZZ_CHECK(s.sync.page_size >= 1 && s.sync.page_size <= 1000);
-    FUZZ_CHECK(s.sync.interval >= std::chrono::seconds(1));
+    FUZZ_CHECK(s.sync.interval >= std::chrono::seconds(1) &&
+               s.sync.interval <= std::chrono::hours(24 * 7));
+    FUZZ_CHECK(s.sync.lease >= std::chrono::seconds(10) && s.sync.lease <= std::chrono::hours(1));
+    FUZZ_CHECK(s.sync.max_pages >= 1 && s.sync.max_pages <= 100000000);
+    FUZZ_CHECK(s.database.statement_timeout >= std::chrono::seconds(1) &&
+               s.database.statement_timeout <= std::chrono::hours(24));
+    FUZZ_CHECK(s.retention.runs >= std::chrono::hours(1) &&
+               s.retention.runs <= std::chrono::hours(24 * 3650));
     FUZZ_CHECK(s.sync.concurrency >= 1 && s.sync.concurrency <= 64);
     FUZZ_CHECK(s.metrics.port >= 0 && s.metrics.port <= 65535);
     FUZZ_CHECK(s.metrics.enabled() || s.metrics.host.empty());
@@ -97,7 +106,10 @@ bool same_settings(const Settings& a, const Settings& b) {
            a.database.schema == b.database.schema && a.sync.scans == b.sync.scans &&
            a.sync.scan_prefix == b.sync.scan_prefix && a.sync.status == b.sync.status &&
            a.sync.page_size == b.sync.page_size && a.sync.interval == b.sync.interval &&
-           a.sync.concurrency == b.sync.concurrency && a.log.level == b.log.level &&
+           a.sync.concurrency == b.sync.concurrency && a.sync.lease == b.sync.lease &&
+           a.sync.max_pages == b.sync.max_pages &&
+           a.database.statement_timeout == b.database.statement_timeout &&
+           a.retention.runs == b.retention.runs && a.log.level == b.log.level &&
            a.log.format == b.log.format && a.metrics.host == b.metrics.host &&
            a.metrics.port == b.metrics.port;
 }

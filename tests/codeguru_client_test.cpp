@@ -1,10 +1,19 @@
 #include <catch2/catch.hpp>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
+
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "aws/api_error.hpp"
 #include "client_stack.hpp"
 #include "fake_api.hpp"
 #include "finding_generator.hpp"
+#include "log_capture.hpp"
 
 using namespace codeguru;
 using namespace codeguru::test;
@@ -13,8 +22,8 @@ using Kind = Fault::Kind;
 namespace {
 
 // Pages a whole scan through the client; returns the ids in order.
-std::vector<std::string> fetch_all(CodeGuruClient& client, const std::string& scan,
-                                   int page_size, const std::string& status = "All") {
+std::vector<std::string> fetch_all(CodeGuruClient& client, const std::string& scan, int page_size,
+                                   const std::string& status = "All") {
     std::vector<std::string> ids;
     std::optional<std::string> token;
     do {
@@ -29,6 +38,18 @@ std::vector<std::string> ids_of(const std::vector<nlohmann::json>& findings) {
     std::vector<std::string> ids;
     for (const auto& f : findings) ids.push_back(f.at("id").get<std::string>());
     return ids;
+}
+
+// The error `call` throws; fails the test if it throws none.
+template <class Call>
+aws::ApiError api_error_of(Call call) {
+    try {
+        call();
+    } catch (const aws::ApiError& e) {
+        return e;
+    }
+    FAIL("expected ApiError");
+    throw std::logic_error("unreachable");
 }
 
 std::size_t get_findings_requests(const FakeCodeGuruApi& fake) {
@@ -55,12 +76,12 @@ TEST_CASE("the client pages to the end with 1, 2 and many pages, maxResults 1 an
         int page_size;
         std::size_t pages;
     };
-    const Case cases[] = {{0, 1000, 1}, {7, 1000, 1}, {7, 7, 1}, {8, 4, 2},
-                          {9, 4, 3},    {25, 1, 25}, {1500, 1000, 2}};
+    const Case cases[] = {{0, 1000, 1}, {7, 1000, 1}, {7, 7, 1},      {8, 4, 2},
+                          {9, 4, 3},    {25, 1, 25},  {1500, 1000, 2}};
     for (const auto& c : cases) {
         INFO(c.findings << " findings, maxResults " << c.page_size);
-        const std::string scan = "scan-" + std::to_string(c.findings) + "-" +
-                                 std::to_string(c.page_size);
+        const std::string scan =
+            "scan-" + std::to_string(c.findings) + "-" + std::to_string(c.page_size);
         fake.set_scan(scan, generate_findings(scan, c.findings, 11));
         fake.clear_requests();
         CHECK(fetch_all(stack.client(), scan, c.page_size) == ids_of(fake.findings(scan)));
@@ -200,9 +221,9 @@ TEST_CASE("the rate limit holds requests to requests_per_second") {
     CHECK(fetch_all(stack.client(), "s", 2).size() == 30);  // 15 requests
     const auto requests = fake.requests();
     REQUIRE(requests.size() == 15);
-    const double span = std::chrono::duration<double>(requests.back().received_at -
-                                                      requests.front().received_at)
-                            .count();
+    const double span =
+        std::chrono::duration<double>(requests.back().received_at - requests.front().received_at)
+            .count();
     const double rate = (requests.size() - 1) / span;
     INFO("measured " << rate << " requests per second");
     CHECK(rate <= 10.5);
@@ -221,4 +242,96 @@ TEST_CASE("ListScans is paged to the end") {
     std::sort(listed.begin(), listed.end());
     CHECK(listed == names);
     CHECK(fake.counters().list_scans == 3);
+}
+
+TEST_CASE("a page with more findings than maxResults fails at once, not retried") {
+    FakeCodeGuruApi fake;
+    fake.set_scan("s", generate_findings("s", 250, 7));
+    ClientStack stack({.endpoint = fake.endpoint(), .max_attempts = 5});
+    // The second page is 10,000 entries: its 100 findings, then `{}` after `{}`.
+    fake.inject(Fault{.kind = Kind::kOversizedPage, .count = 0, .after_requests = 1});
+    const auto first = stack.client().get_findings("s", "All", 100, std::nullopt);
+    REQUIRE(first.findings.size() == 100);
+    REQUIRE(first.next_token);
+    const auto error =
+        api_error_of([&] { stack.client().get_findings("s", "All", 100, first.next_token); });
+    CHECK(error.code() == "InvalidResponse");
+    CHECK(error.message() == "GetFindings returned more than 100 findings (maxResults=100)");
+    CHECK_FALSE(error.retryable());
+    CHECK(get_findings_requests(fake) == 2);
+    CHECK(stack.service().stats().retries == 0);
+}
+
+TEST_CASE("a page's warnings are logged up to 20, then counted in one line") {
+    FakeCodeGuruApi fake;
+    nlohmann::json tags = nlohmann::json::array();
+    for (int i = 0; i < 33; ++i) tags.push_back(i);
+    fake.set_scan("s", {{{"id", "w"}, {"detectorTags", tags}}});
+    ClientStack stack({.endpoint = fake.endpoint()});
+    LogCapture log;
+    const auto page = stack.client().get_findings("s", "All", 100, std::nullopt);
+    CHECK(page.findings.size() == 1);
+    std::size_t tag_warnings = 0;
+    std::size_t summaries = 0;
+    for (const auto& line : log.lines()) {
+        if (line.find("scan s: finding \"w\": detectorTags[") != std::string::npos) {
+            ++tag_warnings;
+        }
+        if (line.find("scan s: ... and 13 more warning(s) in this page") != std::string::npos) {
+            ++summaries;
+        }
+    }
+    CHECK(tag_warnings == 20);
+    CHECK(summaries == 1);
+}
+
+TEST_CASE("ListScans answering with the nextToken it was sent fails, no endless loop") {
+    FakeCodeGuruApi fake;
+    fake.set_scan("a", {});
+    ClientStack stack({.endpoint = fake.endpoint(), .max_attempts = 5});
+    // The first page points on, every later one points back at itself.
+    fake.inject(
+        Fault{.kind = Kind::kEndlessPages, .count = 1, .target = Fault::Target::kListScans});
+    fake.inject(Fault{.kind = Kind::kRepeatToken, .count = 0, .target = Fault::Target::kListScans});
+    const auto error = api_error_of([&] { stack.client().list_scans(); });
+    CHECK(error.code() == "InvalidResponse");
+    CHECK(error.message() ==
+          "ListScans answered with the nextToken it was sent (repeated nextToken)");
+    CHECK_FALSE(error.retryable());
+    const auto requests = fake.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].param("nextToken").has_value());
+}
+
+TEST_CASE("ListScans that never ends fails at the page limit") {
+    FakeCodeGuruApi fake;
+    fake.set_scan("a", {});
+    ClientStack stack({.endpoint = fake.endpoint()});
+    CodeGuruClient client(stack.service(), CodeGuruClientLimits{.max_list_scans_pages = 5});
+    fake.inject(
+        Fault{.kind = Kind::kEndlessPages, .count = 0, .target = Fault::Target::kListScans});
+    const auto error = api_error_of([&] { client.list_scans(); });
+    CHECK(error.code() == "InvalidResponse");
+    CHECK(error.message() == "ListScans did not end within 5 pages");
+    CHECK(fake.counters().list_scans == 5);
+    // Every token was fresh: only the page limit could stop it.
+    std::set<std::string> tokens;
+    for (const auto& r : fake.requests()) {
+        if (const auto token = r.param("nextToken")) tokens.insert(*token);
+    }
+    CHECK(tokens.size() == 4);
+    CHECK(CodeGuruClientLimits{}.max_list_scans_pages == 10'000);
+}
+
+TEST_CASE("a ListScans page with more scans than maxResults fails at once") {
+    FakeCodeGuruApi fake;
+    fake.set_scan("a", {});
+    ClientStack stack({.endpoint = fake.endpoint(), .max_attempts = 5});
+    Fault oversized{.kind = Kind::kOversizedPage, .count = 0, .target = Fault::Target::kListScans};
+    oversized.items = 101;
+    fake.inject(oversized);
+    const auto error = api_error_of([&] { stack.client().list_scans(); });
+    CHECK(error.code() == "InvalidResponse");
+    CHECK(error.message() == "ListScans returned more than 100 scans (maxResults=100)");
+    CHECK(fake.counters().list_scans == 1);
 }

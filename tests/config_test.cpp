@@ -4,9 +4,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "aws/env_lookup.hpp"
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
 #include "config/config_keys.hpp"
@@ -44,6 +47,15 @@ class TempDir {
 
 constexpr const char* kMinimal = "[aws]\nregion = us-east-1\n";
 
+// An environment of exactly these variables: no AWS_REGION, no HOME (so no shared AWS
+// files) unless a test sets them.
+aws::EnvLookup environment(std::map<std::string, std::string> variables = {}) {
+    return [variables = std::move(variables)](const std::string& name) {
+        const auto it = variables.find(name);
+        return it == variables.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+}
+
 CommandLine with_file(const std::string& path) {
     CommandLine command_line;
     command_line.config_path = path;
@@ -51,11 +63,12 @@ CommandLine with_file(const std::string& path) {
     return command_line;
 }
 
-Settings load_text(const std::string& text, CommandLine command_line = {}) {
+Settings load_text(const std::string& text, CommandLine command_line = {},
+                   const aws::EnvLookup& env = environment()) {
     TempDir dir;
     command_line.config_path = dir.write(text);
     command_line.config_path_given = true;
-    return load_settings(command_line);
+    return load_settings(command_line, env);
 }
 
 // The ConfigError that `action` throws; fails the test if it throws none.
@@ -113,12 +126,16 @@ TEST_CASE("a file with only the region yields the documented defaults") {
     CHECK(settings.aws.requests_per_second == 5.0);
     CHECK(settings.database.url == "postgresql:///codeguru");
     CHECK(settings.database.schema == "codeguru");
+    CHECK(settings.database.statement_timeout == 5min);
     CHECK(settings.sync.scans.empty());
     CHECK(settings.sync.scan_prefix.empty());
     CHECK(settings.sync.status == "All");
     CHECK(settings.sync.page_size == 1000);
     CHECK(settings.sync.interval == 15min);
     CHECK(settings.sync.concurrency == 2);
+    CHECK(settings.sync.lease == 2min);
+    CHECK(settings.sync.max_pages == 100000);
+    CHECK(settings.retention.runs == 24h * 90);
     CHECK(settings.log.level == "info");
     Settings expected;
     expected.aws.region = "us-east-1";
@@ -138,6 +155,7 @@ requests_per_second = 2.5
 [database]
 url = host=db.internal dbname=findings
 schema = security_findings
+statement_timeout = 90s
 
 [sync]
 scan = first-scan
@@ -147,6 +165,11 @@ status = Open
 page_size = 250
 interval = 1h
 concurrency = 8
+lease = 5m
+max_pages = 2500
+
+[retention]
+runs = 30d
 
 [log]
 level = debug
@@ -160,18 +183,22 @@ level = debug
     CHECK(settings.aws.requests_per_second == 2.5);
     CHECK(settings.database.url == "host=db.internal dbname=findings");
     CHECK(settings.database.schema == "security_findings");
+    CHECK(settings.database.statement_timeout == 90s);
     CHECK(settings.sync.scans == std::vector<std::string>{"first-scan", "second:scan$v1.0_x"});
     CHECK(settings.sync.scan_prefix == "nightly-");
     CHECK(settings.sync.status == "Open");
     CHECK(settings.sync.page_size == 250);
     CHECK(settings.sync.interval == 1h);
     CHECK(settings.sync.concurrency == 8);
+    CHECK(settings.sync.lease == 5min);
+    CHECK(settings.sync.max_pages == 2500);
+    CHECK(settings.retention.runs == 24h * 30);
     CHECK(settings.log.level == "debug");
 }
 
 TEST_CASE("the SPEC example file with inline semicolon comments is read") {
     const Settings settings = load_text(R"([aws]
-region = us-east-1            ; required
+region = us-east-1            ; else AWS_REGION, AWS_DEFAULT_REGION, the profile's
 profile =                     ; optional shared-config profile
 endpoint =                    ; optional override (e.g. http://127.0.0.1:PORT in tests)
 connect_timeout = 10s
@@ -182,6 +209,7 @@ requests_per_second = 5       ; client-side rate limit, all scans together
 [database]
 url = postgresql:///codeguru  ; libpq URI or key=value conninfo
 schema = codeguru
+statement_timeout = 5m
 
 [sync]
 scan = my-scan                ; repeatable
@@ -190,6 +218,11 @@ status = All                  ; Open | Closed | All
 page_size = 1000              ; maxResults
 interval = 15m                ; 900, 900s, 15m, 1h all valid
 concurrency = 2               ; scans synced in parallel
+lease = 2m                    ; a scan's ownership lasts this long without a page
+max_pages = 100000            ; a pass longer than this fails (a broken API)
+
+[retention]
+runs = 90d                    ; sync_runs rows older than this are pruned
 
 [log]
 level = info
@@ -203,6 +236,9 @@ level = info
     CHECK(settings.sync.scans == std::vector<std::string>{"my-scan"});
     CHECK(settings.sync.scan_prefix.empty());
     CHECK(settings.sync.interval == 15min);
+    CHECK(settings.sync.lease == 2min);
+    CHECK(settings.sync.max_pages == 100000);
+    CHECK(settings.retention.runs == 24h * 90);
 }
 
 TEST_CASE("full-line and inline comments of both kinds and blank lines are ignored") {
@@ -216,7 +252,8 @@ TEST_CASE("full-line and inline comments of both kinds and blank lines are ignor
 TEST_CASE("an unknown key in the file is an error naming it and the file") {
     TempDir dir;
     const std::string path = dir.write("[aws]\nregion = us-east-1\nregoin = us-east-2\n");
-    const ConfigError error = config_error_from([&] { load_settings(with_file(path)); });
+    const ConfigError error =
+        config_error_from([&] { load_settings(with_file(path), environment()); });
     CHECK(error.key() == "aws.regoin");
     CHECK(std::string(error.what()) == "unknown key aws.regoin in " + path);
 }
@@ -246,12 +283,121 @@ TEST_CASE("sync.scan repeats in order and a repeated scan name is kept once") {
     CHECK(settings.sync.scans == std::vector<std::string>{"b", "a"});
 }
 
-TEST_CASE("a missing region is an error naming aws.region") {
-    const ConfigError error = config_error_from([] { load_text("[log]\nlevel = info\n"); });
+TEST_CASE("a missing region is an error naming aws.region and every place it may come from") {
+    TempDir dir;
+    const std::string path = dir.write("[log]\nlevel = info\n");
+    const ConfigError error =
+        config_error_from([&] { load_settings(with_file(path), environment()); });
     CHECK(error.key() == "aws.region");
-    CHECK(std::string(error.what())
-              .starts_with("missing required key aws.region: set region in "
-                           "[aws] of "));
+    CHECK(std::string(error.what()) ==
+          "missing required key aws.region: set region in [aws] of " + path +
+              ", pass --aws.region=REGION or set AWS_REGION (neither AWS_REGION nor "
+              "AWS_DEFAULT_REGION is set, and the AWS profile has no region either)");
+}
+
+// --- the region's fallbacks, as the AWS SDKs read them ---------------------------------------
+
+TEST_CASE(
+    "without aws.region the region is AWS_REGION, then AWS_DEFAULT_REGION, then the "
+    "profile's") {
+    TempDir dir;
+    const std::string aws_config = dir.write(
+        "[default]\nregion = ap-east-1\n[profile ops]\nregion = eu-central-1\n", "aws_config");
+    std::map<std::string, std::string> variables = {{"AWS_CONFIG_FILE", aws_config},
+                                                    {"AWS_REGION", "us-west-2"},
+                                                    {"AWS_DEFAULT_REGION", "eu-west-1"}};
+    const auto region = [&](const std::string& file_text, CommandLine command_line = {}) {
+        return load_text(file_text, std::move(command_line), environment(variables)).aws.region;
+    };
+    CHECK(region(kMinimal) == "us-east-1");
+    CHECK(region("") == "us-west-2");
+    CHECK(region("[aws]\nregion =\n") == "us-west-2");  // empty is unset
+    variables.erase("AWS_REGION");
+    CHECK(region("") == "eu-west-1");
+    variables.erase("AWS_DEFAULT_REGION");
+    CHECK(region("") == "ap-east-1");
+    CHECK(region("[aws]\nprofile = ops\n") == "eu-central-1");
+    variables["AWS_PROFILE"] = "ops";
+    CHECK(region("") == "eu-central-1");
+
+    // The command line's aws.region wins over all of them, and its empty value clears the
+    // file's so that the environment decides.
+    variables["AWS_REGION"] = "us-west-2";
+    CommandLine cleared;
+    cleared.overrides = {{"aws.region", ""}};
+    CHECK(region(kMinimal, cleared) == "us-west-2");
+    CommandLine explicit_region;
+    explicit_region.overrides = {{"aws.region", "sa-east-1"}};
+    CHECK(region("", explicit_region) == "sa-east-1");
+}
+
+TEST_CASE("empty AWS_REGION and AWS_DEFAULT_REGION count as unset") {
+    const auto env = environment({{"AWS_REGION", ""}, {"AWS_DEFAULT_REGION", "ca-central-1"}});
+    CHECK(load_text("", {}, env).aws.region == "ca-central-1");
+    const ConfigError error = config_error_from([] {
+        load_text("", {}, environment({{"AWS_REGION", ""}, {"AWS_DEFAULT_REGION", ""}}));
+    });
+    CHECK(error.key() == "aws.region");
+}
+
+TEST_CASE("a bad region from the environment or the profile names aws.region and its source") {
+    const ConfigError from_env = config_error_from([] {
+        load_text("", {}, environment({{"AWS_REGION", "US East"}}));
+    });
+    CHECK(from_env.key() == "aws.region");
+    CHECK(std::string(from_env.what()) ==
+          "invalid value for aws.region from AWS_REGION: \"US East\" (expected a region like "
+          "us-east-1)");
+
+    const ConfigError from_default = config_error_from([] {
+        load_text("", {}, environment({{"AWS_DEFAULT_REGION", "eu_west_1"}}));
+    });
+    CHECK(std::string(from_default.what())
+              .starts_with("invalid value for aws.region from AWS_DEFAULT_REGION: \"eu_west_1\""));
+
+    TempDir dir;
+    const std::string aws_config = dir.write("[default]\nregion = Mars\n", "aws_config");
+    const ConfigError from_profile = config_error_from([&] {
+        load_text("", {}, environment({{"AWS_CONFIG_FILE", aws_config}}));
+    });
+    CHECK(from_profile.key() == "aws.region");
+    CHECK(std::string(from_profile.what())
+              .starts_with("invalid value for aws.region from the region of AWS profile default: "
+                           "\"Mars\""));
+}
+
+TEST_CASE("a region in the file is used even when the environment's is invalid") {
+    CHECK(load_text(kMinimal, {}, environment({{"AWS_REGION", "not a region"}})).aws.region ==
+          "us-east-1");
+}
+
+// --- the bounded keys of issue 13 --------------------------------------------------------------
+
+TEST_CASE("statement_timeout, lease, max_pages and retention runs keep the value given") {
+    const Settings settings = load_text(std::string(kMinimal) +
+                                        "[database]\nstatement_timeout = 1m30s\n"
+                                        "[sync]\nlease = 45s\nmax_pages = 100000000\n"
+                                        "[retention]\nruns = 3650d\n");
+    CHECK(settings.database.statement_timeout == 90s);
+    CHECK(settings.sync.lease == 45s);
+    CHECK(settings.sync.max_pages == 100'000'000);
+    CHECK(settings.retention.runs == 24h * 3650);
+
+    const Settings edges = load_text(std::string(kMinimal) +
+                                     "[database]\nstatement_timeout = 1500ms\n"
+                                     "[sync]\ninterval = 7d\nlease = 1h\nmax_pages = 1\n"
+                                     "[retention]\nruns = 1h\n");
+    CHECK(edges.database.statement_timeout == 1500ms);
+    CHECK(edges.sync.interval == 24h * 7);
+    CHECK(edges.sync.lease == 1h);
+    CHECK(edges.sync.max_pages == 1);
+    CHECK(edges.retention.runs == 1h);
+}
+
+TEST_CASE("the [retention] section takes no other key") {
+    const ConfigError error = config_error_from(
+        [] { load_text(std::string(kMinimal) + "[retention]\nfindings = 1d\n"); });
+    CHECK(error.key() == "retention.findings");
 }
 
 TEST_CASE("a bad value of each kind is an error naming the key and the value") {
@@ -261,7 +407,6 @@ TEST_CASE("a bad value of each kind is an error naming the key and the value") {
         std::string value;
     };
     const std::vector<Case> cases = {
-        {"aws.region", ""},
         {"aws.region", "US-EAST-1"},
         {"aws.region", "us_east_1"},
         {"aws.endpoint", "ftp://example.com"},
@@ -293,6 +438,10 @@ TEST_CASE("a bad value of each kind is an error naming the key and the value") {
         {"database.schema", "1findings"},
         {"database.schema", "code-guru"},
         {"database.schema", std::string(64, 'a')},
+        {"database.statement_timeout", "999ms"},
+        {"database.statement_timeout", "24h1ms"},
+        {"database.statement_timeout", "0"},
+        {"database.statement_timeout", "5 minutes"},
         {"sync.scan", "bad/name"},
         {"sync.scan", ""},
         {"sync.scan", long_scan},
@@ -307,8 +456,23 @@ TEST_CASE("a bad value of each kind is an error naming the key and the value") {
         {"sync.interval", "500ms"},
         {"sync.interval", "1500ms"},
         {"sync.interval", "15x"},
+        {"sync.interval", "7d1s"},
+        {"sync.interval", "8d"},
+        {"sync.interval", "106751991167d"},
         {"sync.concurrency", "0"},
         {"sync.concurrency", "65"},
+        {"sync.lease", "9s"},
+        {"sync.lease", "1h1s"},
+        {"sync.lease", "10500ms"},
+        {"sync.lease", "2x"},
+        {"sync.max_pages", "0"},
+        {"sync.max_pages", "100000001"},
+        {"sync.max_pages", "-1"},
+        {"sync.max_pages", "1e6"},
+        {"retention.runs", "59m59s"},
+        {"retention.runs", "3650d1s"},
+        {"retention.runs", "1500ms"},
+        {"retention.runs", "forever"},
         {"log.level", "verbose"},
         {"log.level", "INFO"},
     };
@@ -328,6 +492,27 @@ TEST_CASE("a bad duration names the accepted forms") {
     CHECK(std::string(error.what()) ==
           "invalid value for sync.interval: \"15x\" (expected a duration like 900, 900s, 15m, "
           "1h)");
+}
+
+TEST_CASE("a duration out of a bounded range names both bounds") {
+    struct Case {
+        std::string key;
+        std::string value;
+        std::string range;
+    };
+    const std::vector<Case> cases = {
+        {"database.statement_timeout", "500ms", "from 1s to 1d"},
+        {"sync.interval", "8d", "from 1s to 7d"},
+        {"sync.lease", "5s", "from 10s to 1h"},
+        {"retention.runs", "3651d", "from 1h to 3650d"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.key);
+        const ConfigError error = config_error_from([&] { load_text(file_with(c.key, c.value)); });
+        CHECK(std::string(error.what()) == "invalid value for " + c.key + ": \"" + c.value +
+                                               "\" (expected a duration like 900, 900s, 15m, 1h, " +
+                                               c.range + ")");
+    }
 }
 
 TEST_CASE("values at the edges of their ranges are accepted") {
@@ -357,7 +542,20 @@ TEST_CASE("values at the edges of their ranges are accepted") {
         {"sync.interval", "1s"},
         {"sync.interval", "900"},
         {"sync.interval", "1000ms"},
+        {"sync.interval", "7d"},
+        {"sync.interval", "604800"},
         {"sync.concurrency", "64"},
+        {"database.statement_timeout", "1s"},
+        {"database.statement_timeout", "1500ms"},
+        {"database.statement_timeout", "24h"},
+        {"sync.lease", "10s"},
+        {"sync.lease", "1h"},
+        {"sync.lease", "10000ms"},
+        {"sync.max_pages", "1"},
+        {"sync.max_pages", "100000000"},
+        {"retention.runs", "1h"},
+        {"retention.runs", "3650d"},
+        {"retention.runs", "3600"},
         {"log.level", "off"},
     };
     for (const Case& c : cases) {
@@ -369,7 +567,8 @@ TEST_CASE("values at the edges of their ranges are accepted") {
 TEST_CASE("a missing config file given with --config is an error") {
     TempDir dir;
     const std::string path = dir.path("absent.conf");
-    const ConfigError error = config_error_from([&] { load_settings(with_file(path)); });
+    const ConfigError error =
+        config_error_from([&] { load_settings(with_file(path), environment()); });
     CHECK(error.key() == "config");
     CHECK(std::string(error.what()) ==
           "cannot read config file " + path + ": No such file or directory");
@@ -380,13 +579,14 @@ TEST_CASE("a missing default config file leaves defaults and command-line overri
     CommandLine command_line;
     command_line.config_path = dir.path("absent.conf");
     command_line.overrides = {{"aws.region", "us-east-2"}, {"sync.scan", "s1"}};
-    const Settings settings = load_settings(command_line);
+    const Settings settings = load_settings(command_line, environment());
     CHECK(settings.aws.region == "us-east-2");
     CHECK(settings.sync.scans == std::vector<std::string>{"s1"});
     CHECK(settings.sync.interval == 15min);
 
     command_line.overrides.clear();
-    const ConfigError error = config_error_from([&] { load_settings(command_line); });
+    const ConfigError error =
+        config_error_from([&] { load_settings(command_line, environment()); });
     CHECK(error.key() == "aws.region");
     CHECK(std::string(error.what()).find("--aws.region=REGION") != std::string::npos);
 }
@@ -396,7 +596,8 @@ TEST_CASE("a config path that is a directory is an error even when it is the def
     CommandLine command_line;
     command_line.config_path = dir.path("");
     command_line.overrides = {{"aws.region", "us-east-2"}};
-    const ConfigError error = config_error_from([&] { load_settings(command_line); });
+    const ConfigError error =
+        config_error_from([&] { load_settings(command_line, environment()); });
     CHECK(error.key() == "config");
     CHECK(std::string(error.what()).starts_with("cannot read config file "));
 }
@@ -485,7 +686,9 @@ TEST_CASE("describe_settings lists every key and reads back to the same settings
                               {"sync.interval", "1h30m"},
                               {"aws.request_timeout", "1500ms"},
                               {"aws.requests_per_second", "0.5"},
-                              {"aws.endpoint", "http://127.0.0.1:4566"}};
+                              {"aws.endpoint", "http://127.0.0.1:4566"},
+                              {"database.statement_timeout", "150s"},
+                              {"sync.max_pages", "50"}};
     const Settings settings = load_text(kMinimal, command_line);
     const std::string text = describe_settings(settings);
     CHECK(text ==
@@ -501,6 +704,7 @@ TEST_CASE("describe_settings lists every key and reads back to the same settings
           "[database]\n"
           "url = postgresql:///codeguru\n"
           "schema = codeguru\n"
+          "statement_timeout = 2m30s\n"
           "\n"
           "[sync]\n"
           "scan = a\n"
@@ -510,6 +714,11 @@ TEST_CASE("describe_settings lists every key and reads back to the same settings
           "page_size = 1000\n"
           "interval = 1h30m\n"
           "concurrency = 2\n"
+          "lease = 2m\n"
+          "max_pages = 50\n"
+          "\n"
+          "[retention]\n"
+          "runs = 90d\n"
           "\n"
           "[log]\n"
           "level = info\n"
@@ -518,6 +727,11 @@ TEST_CASE("describe_settings lists every key and reads back to the same settings
           "[metrics]\n"
           "listen =\n");
     CHECK(describe_settings(load_text(text)) == text);
+    // Every section of the keys is printed as a section.
+    for (const ConfigKey& key : kConfigKeys) {
+        const std::string section(key.name.substr(0, key.name.find('.')));
+        CHECK(text.find("[" + section + "]\n") != std::string::npos);
+    }
     for (const ConfigKey& key : kConfigKeys) {
         const std::string name(key.name.substr(key.name.find('.') + 1));
         CHECK(text.find("\n" + name + " =") != std::string::npos);
@@ -570,6 +784,8 @@ TEST_CASE("no arguments give the default config path and no modes") {
     CHECK_FALSE(command_line.once);
     CHECK_FALSE(command_line.migrate);
     CHECK_FALSE(command_line.check_config);
+    CHECK_FALSE(command_line.check);
+    CHECK(command_line.reset_scan.empty());
     CHECK_FALSE(command_line.show_help);
     CHECK_FALSE(command_line.show_version);
     CHECK(command_line.scans.empty());
@@ -590,6 +806,21 @@ TEST_CASE("flags and their values are parsed in both --flag value and --flag=val
     CHECK(parse({"--migrate"}).migrate);
     CHECK(parse({"--check-config", "--config=/c"}).check_config);
     CHECK(parse({"--help"}).show_help);
+}
+
+TEST_CASE("the --check flag is a mode of its own, not a prefix of --check-config") {
+    const CommandLine check = parse({"--check", "--config=/c"});
+    CHECK(check.check);
+    CHECK_FALSE(check.check_config);
+    const CommandLine check_config = parse({"--check-config"});
+    CHECK(check_config.check_config);
+    CHECK_FALSE(check_config.check);
+}
+
+TEST_CASE("the --reset-scan flag takes the scan's name in both forms") {
+    CHECK(parse({"--reset-scan", "payments-api"}).reset_scan == "payments-api");
+    CHECK(parse({"--reset-scan=data$nightly"}).reset_scan == "data$nightly");
+    CHECK(parse({"--reset-scan=a", "--scan=b"}).scans == std::vector<std::string>{"b"});
 }
 
 TEST_CASE("config keys on the command line are kept as overrides in order") {
@@ -638,6 +869,19 @@ TEST_CASE("bad command-line usage is a one-line UsageError naming the argument")
         {{"--config=a", "--config=b"}, "--config"},
         {{"--once", "--migrate"}, "cannot be combined"},
         {{"--check-config", "--once"}, "cannot be combined"},
+        {{"--check", "--once"}, "cannot be combined"},
+        {{"--check", "--check-config"}, "cannot be combined"},
+        {{"--migrate", "--check"}, "cannot be combined"},
+        {{"--report", "--check"}, "cannot be combined"},
+        {{"--reset-scan=a", "--once"}, "cannot be combined"},
+        {{"--reset-scan=a", "--check"}, "cannot be combined"},
+        {{"--reset-scan=a", "--migrate"}, "cannot be combined"},
+        {{"--report", "--reset-scan", "a"}, "cannot be combined"},
+        {{"--reset-scan=a", "--reset-scan=b"}, "--reset-scan given more than once"},
+        {{"--reset-scan"}, "reset-scan"},
+        {{"--reset-scan="}, "--reset-scan needs a scan name"},
+        {{"--reset-scan", "--once"}, "missing value for --reset-scan"},
+        {{"--check=yes"}, "check"},
     };
     for (const Case& c : cases) {
         CAPTURE(c.args);
@@ -650,11 +894,15 @@ TEST_CASE("bad command-line usage is a one-line UsageError naming the argument")
 
 TEST_CASE("the help text names every flag and every config key") {
     const std::string text = usage_text();
-    for (const char* flag : {"--config FILE", "--once", "--migrate", "--check-config",
-                             "--scan NAME", "--log-level LEVEL", "--version", "--help"}) {
+    for (const char* flag :
+         {"--config FILE", "--once", "--migrate", "--check-config", "--check ", "--reset-scan NAME",
+          "--scan NAME", "--log-level LEVEL", "--version", "--help"}) {
         CAPTURE(flag);
         CHECK(text.find(flag) != std::string::npos);
     }
+    CHECK(text.starts_with(
+        "Usage: codeguru-syncd [--config FILE] [--once] [--migrate] [--check-config] [--check]\n"
+        "                      [--reset-scan NAME] [--report [--format table|csv|json]]\n"));
     CHECK(text.find("Every configuration key can also be given on the command line as\n"
                     "--section.key=value") != std::string::npos);
     for (const ConfigKey& key : kConfigKeys) {

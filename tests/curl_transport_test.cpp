@@ -1,15 +1,30 @@
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "aws/curl_transport.hpp"
 #include "util/stop_flag.hpp"
+
+extern char** environ;
 
 using namespace codeguru;
 using namespace codeguru::aws;
@@ -27,8 +42,11 @@ class LocalServer {
         server_.Get("/big", [](const httplib::Request&, httplib::Response& res) {
             res.set_content(std::string(300000, 'a'), "application/json");
         });
-        server_.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+        // Answers after 30 s, or at once when the server is being destroyed, so that a
+        // client that waited for it could not be mistaken for one that gave up in time.
+        server_.Get("/slow", [this](const httplib::Request&, httplib::Response& res) {
+            std::unique_lock lock(mutex_);
+            closing_cv_.wait_for(lock, std::chrono::seconds(30), [this] { return closing_; });
             res.set_content("late", "text/plain");
         });
         server_.Get("/port", [this](const httplib::Request& req, httplib::Response& res) {
@@ -44,6 +62,11 @@ class LocalServer {
         while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     ~LocalServer() {
+        {
+            std::lock_guard lock(mutex_);
+            closing_ = true;
+        }
+        closing_cv_.notify_all();
         server_.stop();
         thread_.join();
     }
@@ -61,12 +84,114 @@ class LocalServer {
     std::thread thread_;
     std::mutex mutex_;
     std::set<int> client_ports_;
+    std::condition_variable closing_cv_;
+    bool closing_ = false;
 };
 
 HttpRequest get(const std::string& url) {
     HttpRequest r;
     r.url = url;
     return r;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A private directory, removed with everything in it.
+class ScratchDir {
+  public:
+    ScratchDir() {
+        std::string pattern = std::filesystem::temp_directory_path() / "curl_test.XXXXXX";
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~ScratchDir() { std::filesystem::remove_all(path_); }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+  private:
+    std::filesystem::path path_;
+};
+
+// A fresh self-signed certificate for 127.0.0.1 (openssl(1), which Debian's ca-certificates
+// depends on): `name`.pem and `name`.key in `dir`.
+void make_certificate(const ScratchDir& dir, const std::string& name) {
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
+        " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+        (dir / (name + ".key")).string() + " -out " + (dir / (name + ".pem")).string() +
+        " >/dev/null 2>&1";
+    if (std::system(command.c_str()) != 0) {
+        throw std::runtime_error("cannot make a test certificate with: " + command);
+    }
+}
+
+// `openssl s_server` on loopback serving `name`.pem of `dir`: it answers GET with its status
+// page. Killed on destruction.
+class TlsServer {
+  public:
+    TlsServer(const ScratchDir& dir, const std::string& name) {
+        const std::string output = (dir / (name + ".out")).string();
+        const std::string cert = (dir / (name + ".pem")).string();
+        const std::string key = (dir / (name + ".key")).string();
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+        const char* argv[] = {"openssl",    "s_server", "-accept",   "127.0.0.1:0", "-cert",
+                              cert.c_str(), "-key",     key.c_str(), "-www",        nullptr};
+        const int error = ::posix_spawnp(&pid_, "openssl", &actions, nullptr,
+                                         const_cast<char* const*>(argv), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        if (error != 0) throw std::runtime_error("cannot start openssl s_server");
+        // It prints "ACCEPT 127.0.0.1:PORT" once it listens.
+        static const std::regex kAccept(R"(ACCEPT 127\.0\.0\.1:([0-9]+))");
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        std::smatch match;
+        std::string text;
+        while (!std::regex_search(text = read_file(output), match, kAccept)) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                stop();
+                throw std::runtime_error("openssl s_server did not start: " + text);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        port_ = std::stoi(match[1].str());
+    }
+    ~TlsServer() { stop(); }
+    TlsServer(const TlsServer&) = delete;
+    TlsServer& operator=(const TlsServer&) = delete;
+
+    std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+  private:
+    void stop() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+    pid_t pid_ = -1;
+    int port_ = 0;
+};
+
+// The TransportError that sending `url` through `transport` throws; fails the test if none.
+std::optional<TransportError> transport_error(CurlTransport& transport, const std::string& url) {
+    try {
+        const HttpResponse response = transport.send(get(url));
+        FAIL("expected a TransportError, got HTTP " << response.status);
+    } catch (const TransportError& e) {
+        return e;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -125,7 +250,8 @@ TEST_CASE("a request slower than the request timeout fails as a timeout") {
     } catch (const TransportError& e) {
         CHECK(e.kind() == TransportError::Kind::kTimeout);
     }
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1200));
+    // Far below the 30 s answer, with room for a loaded machine.
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
 }
 
 TEST_CASE("a refused connection is a connect error") {
@@ -165,7 +291,73 @@ TEST_CASE("a stop request aborts a transfer in flight") {
     } catch (const TransportError& e) {
         CHECK(e.kind() == TransportError::Kind::kAborted);
     }
-    // libcurl polls the progress callback about once a second while a transfer idles.
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(2500));
+    // libcurl polls the progress callback about once a second while a transfer idles; the
+    // answer would take 30 s.
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
     stopper.join();
+}
+
+// --- AWS_CA_BUNDLE ----------------------------------------------------------------------------
+
+TEST_CASE("AWS_CA_BUNDLE names the CA bundle; unset or empty means the system's") {
+    const auto env = [](std::map<std::string, std::string> variables) -> EnvLookup {
+        return [variables](const std::string& name) -> std::optional<std::string> {
+            const auto it = variables.find(name);
+            if (it == variables.end()) return std::nullopt;
+            return it->second;
+        };
+    };
+    CHECK(ca_bundle_from_environment(env({{"AWS_CA_BUNDLE", "/etc/corp/ca.pem"}})) ==
+          "/etc/corp/ca.pem");
+    CHECK(ca_bundle_from_environment(env({{"AWS_CA_BUNDLE", ""}})).empty());
+    CHECK(ca_bundle_from_environment(env({})).empty());
+}
+
+TEST_CASE("a CA bundle that does not exist fails an https request with a TLS error naming it") {
+    // Any listener will do: the bundle is loaded once TCP is up, before the TLS handshake.
+    LocalServer server;
+    const std::string https = "https" + server.url("/hello").substr(4);
+    CurlTransportOptions options;
+    options.ca_bundle = "/nonexistent/codeguru-test/ca-bundle.pem";
+    CurlTransport transport(options);
+    const auto error = transport_error(transport, https);
+    REQUIRE(error);
+    CHECK(error->kind() == TransportError::Kind::kTls);
+    CHECK_THAT(std::string(error->what()),
+               Catch::Contains("/nonexistent/codeguru-test/ca-bundle.pem"));
+
+    // Without the option the same request fails otherwise (the peer does not speak TLS),
+    // and no CA file is named.
+    CurlTransport system_cas({});
+    const auto plain = transport_error(system_cas, https);
+    REQUIRE(plain);
+    CHECK_THAT(std::string(plain->what()), !Catch::Contains("ca-bundle.pem"));
+}
+
+TEST_CASE("a server that only the CA bundle vouches for is reached through the bundle alone") {
+    ScratchDir dir;
+    make_certificate(dir, "server");
+    make_certificate(dir, "other");
+    TlsServer server(dir, "server");
+
+    // The system's CAs do not know the self-signed server: verification is on.
+    CurlTransport system_cas({});
+    const auto refused = transport_error(system_cas, server.url());
+    REQUIRE(refused);
+    CHECK(refused->kind() == TransportError::Kind::kTls);
+    CHECK_THAT(std::string(refused->what()), Catch::Contains("certificate"));
+
+    // Its certificate as the bundle: verified, answered.
+    CurlTransportOptions trusted;
+    trusted.ca_bundle = (dir / "server.pem").string();
+    const HttpResponse response = CurlTransport(trusted).send(get(server.url()));
+    CHECK(response.status == 200);
+
+    // A bundle of another CA does not vouch for it: verification stays on with a bundle.
+    CurlTransportOptions other;
+    other.ca_bundle = (dir / "other.pem").string();
+    CurlTransport other_ca(other);
+    const auto still_refused = transport_error(other_ca, server.url());
+    REQUIRE(still_refused);
+    CHECK(still_refused->kind() == TransportError::Kind::kTls);
 }

@@ -30,6 +30,9 @@ TEST_CASE("parse_duration reads bare seconds, unit suffixes and compound duratio
         {"1h", kHour},
         {"500ms", 500},
         {"1d", kDay},
+        {"90d", 90 * kDay},      // retention.runs' default
+        {"3650d", 3650 * kDay},  // and its upper bound
+        {"7d", 7 * kDay},        // sync.interval's upper bound
         {"0", 0},
         {"0s", 0},
         {" 15m ", 15 * kMinute},
@@ -92,6 +95,7 @@ TEST_CASE("format_duration writes the largest units first and omits zero parts")
         {kHour + 30 * kMinute, "1h30m"},
         {500, "500ms"},
         {kDay, "1d"},
+        {90 * kDay, "90d"},
         {kDay + kHour + kMinute + kSecond + 1, "1d1h1m1s1ms"},
         {kHour + 5, "1h5ms"},
         {-90 * kSecond, "-1m30s"},

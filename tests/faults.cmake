@@ -4,8 +4,10 @@
 codeguru_test(fault_tests faults/support_raw_api.cpp faults/support_private_cluster.cpp
               faults/api_faults_test.cpp faults/hostile_findings_test.cpp
               faults/database_faults_test.cpp faults/kill_loop_test.cpp
-              faults/three_daemons_test.cpp faults/hostile_config_test.cpp
-              faults/sql_injection_test.cpp e2e/daemon_process.cpp e2e/tables_snapshot.cpp
+              faults/three_daemons_test.cpp faults/stop_latency_test.cpp
+              faults/hostile_config_test.cpp
+              faults/sql_injection_test.cpp faults/hostile_pages_test.cpp
+              e2e/daemon_process.cpp e2e/tables_snapshot.cpp
               POSTGRES)
 target_include_directories(fault_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/e2e
                                                ${CMAKE_CURRENT_SOURCE_DIR}/faults)

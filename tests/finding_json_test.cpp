@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "codeguru/finding_json.hpp"
 #include "codeguru/timestamp.hpp"
@@ -181,4 +183,93 @@ TEST_CASE("ListScans pages yield scan names and the next token") {
         R"({"summaries":[{"scanName":"a","scanState":"Successful"},{"scanName":"b"}],"nextToken":"t"})");
     CHECK(page.scan_names == std::vector<std::string>{"a", "b"});
     CHECK(page.next_token == "t");
+}
+
+namespace {
+
+// {"findings":[ENTRY,ENTRY,...] + `tail`: `count` copies of `entry`.
+std::string findings_body(std::size_t count, const std::string& entry, const std::string& tail) {
+    std::string body = "{\"findings\":[";
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0) body += ',';
+        body += entry;
+    }
+    return body + tail;
+}
+
+}  // namespace
+
+TEST_CASE("a page of exactly maxResults findings is whole, one more is an oversized page") {
+    const auto full = parse_findings_page(findings_body(100, "{\"id\":\"a\"}", "]}"), 100);
+    CHECK(full.page.findings.size() == 100);
+    for (const char* extra : {",{\"id\":\"b\"}]}", ",7]}", ",[]]}", ",null]}"}) {
+        INFO(extra);
+        CHECK_THROWS_MATCHES(parse_findings_page(findings_body(100, "{}", extra), 100),
+                             OversizedPageError,
+                             Catch::Message("GetFindings returned more than 100 findings "
+                                            "(maxResults=100)"));
+    }
+    // Entries that are not objects count as well: they are the API's entries all the same.
+    CHECK_THROWS_AS(parse_findings_page(findings_body(101, "\"x\"", "]}"), 100),
+                    OversizedPageError);
+    // Without a limit (0) the same page is parsed whole.
+    CHECK(parse_findings_page(findings_body(101, "{}", "]}")).page.findings.size() == 101);
+}
+
+TEST_CASE("an oversized page stops the parse at the first entry past maxResults") {
+    // What follows entry 11 is not even JSON: only a parse that stopped there gets to say
+    // "oversized" rather than "not valid JSON". So a body of millions of `{}` costs at
+    // most maxResults + 1 findings, whatever its size.
+    const std::string body = findings_body(11, "{}", ", this is never read");
+    CHECK_THROWS_AS(parse_findings_page(body, 10), OversizedPageError);
+    CHECK_THROWS_AS(parse_findings_page(body, 11), aws::MalformedResponseError);
+}
+
+TEST_CASE("a page keeps its first 20 warnings and counts the rest") {
+    // 5 entries that are not objects, then a finding with 30 tags that are not strings.
+    std::string tags;
+    for (int i = 0; i < 30; ++i) tags += std::string(i > 0 ? "," : "") + std::to_string(i);
+    const auto parsed = parse_findings_page(
+        findings_body(5, "1", ",{\"id\":\"w\",\"detectorTags\":[" + tags + "]}]}"), 100);
+    REQUIRE(parsed.warnings.size() == kMaxWarningsPerPage);
+    CHECK(kMaxWarningsPerPage == 20);
+    CHECK(parsed.more_warnings == 15);
+    CHECK(parsed.warnings[0] == "findings[0] is number, not an object; left out");
+    CHECK(parsed.warnings[4] == "findings[4] is number, not an object; left out");
+    CHECK(parsed.warnings[5] ==
+          "finding \"w\": detectorTags[0] is number, expected a string; "
+          "left out");
+    CHECK(parsed.warnings[19] ==
+          "finding \"w\": detectorTags[14] is number, expected a "
+          "string; left out");
+    REQUIRE(parsed.page.findings.size() == 1);
+    CHECK(parsed.page.findings[0].detector_tags == std::vector<std::string>{});
+
+    // A single finding reports the count in a last line.
+    std::vector<std::string> warnings;
+    finding_from_json(json::parse("{\"id\":\"w\",\"detectorTags\":[" + tags + "]}"), warnings);
+    REQUIRE(warnings.size() == 21);
+    CHECK(warnings.back() == "... and 10 more warning(s)");
+}
+
+TEST_CASE("ListScans keeps only scan names, and stops at the first summary past maxResults") {
+    const auto page = parse_scans_page(R"({"extra": {"summaries": [{"scanName": "no"}]},
+        "summaries": [{"scanName": "a", "x": {"scanName": "inner"}, "y": [{"scanName": "z"}]},
+                      5, [{"scanName": "in-a-list"}], {"scanName": 7}, {"other": "c"},
+                      {"scanName": "b", "scanState": "Successful"}],
+        "nextToken": "t"})",
+                                       10);
+    CHECK(page.scan_names == std::vector<std::string>{"a", "b"});
+    CHECK(page.next_token == "t");
+    CHECK_FALSE(parse_scans_page(R"({"summaries": [], "nextToken": {"a": 1}})").next_token);
+    CHECK_FALSE(parse_scans_page(R"({"summaries": [], "nextToken": ""})").next_token);
+    CHECK(parse_scans_page(R"({"summaries": {"scanName": "a"}})").scan_names.empty());
+    CHECK_THROWS_AS(parse_scans_page("[{\"scanName\": \"a\"}]"), aws::MalformedResponseError);
+
+    std::string summaries = "{\"summaries\":[";
+    for (int i = 0; i < 100; ++i) summaries += "{\"scanName\":\"s" + std::to_string(i) + "\"},";
+    CHECK(parse_scans_page(summaries + "{\"scanName\":\"last\"}]}", 101).scan_names.size() == 101);
+    CHECK_THROWS_MATCHES(parse_scans_page(summaries + "{} never read", 100), OversizedPageError,
+                         Catch::Message("ListScans returned more than 100 scans (maxResults=100)"));
+    CHECK_THROWS_AS(parse_scans_page(summaries + "7 never read", 100), OversizedPageError);
 }

@@ -31,7 +31,8 @@ const std::string kScan = "scan-a";
 struct WriterDatabase : StoreDatabase {
     SyncStateStore state{connection, schema.name()};
     FindingsPageWriter writer{connection, schema.name()};
-    std::int64_t run_id = state.begin_run(kScan, "All", at_s(1'000)).run_id;
+    std::int64_t run_id =
+        state.begin_run(kScan, "All", codeguru::test::kTestOwner, at_s(1'000)).value().run_id;
 
     // A pass of one page: the first page is also the last.
     PageCounts pass(const std::vector<Finding>& page, Timestamp sync_time) {

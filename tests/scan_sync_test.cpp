@@ -69,8 +69,9 @@ TEST_CASE("a first sync stores exactly the fake's findings, every member and chi
     }
     const auto versions = fx.query("SELECT count(*) FROM finding_versions");
     CHECK(versions[0][0].as<int>() == 184);
-    const auto run = fx.query("SELECT outcome, pages, findings_seen, findings_inserted "
-                              "FROM sync_runs");
+    const auto run = fx.query(
+        "SELECT outcome, pages, findings_seen, findings_inserted "
+        "FROM sync_runs");
     CHECK(run[0][0].as<std::string>() == "succeeded");
     CHECK(run[0][1].as<int>() == 4);
     CHECK(run[0][2].as<int>() == 184);
@@ -202,12 +203,15 @@ TEST_CASE("a lost database connection mid-pass is re-established and nothing is 
         // Cut the daemon's connection twice, once a few pages have gone through.
         for (int target : {2, 6}) {
             for (;;) {
-                const auto r = fx.query("SELECT coalesce(max(pages_done), 0) FROM sync_checkpoints");
+                const auto r =
+                    fx.query("SELECT coalesce(max(pages_done), 0) FROM sync_checkpoints");
                 if (r[0][0].as<int>() >= target) break;
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
             }
-            const auto t = fx.query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                    "WHERE application_name = '" + fx.application_name + "'");
+            const auto t = fx.query(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = '" +
+                fx.application_name + "'");
             terminated += t[0][0].as<int>();
         }
     });
@@ -224,13 +228,16 @@ TEST_CASE("a lost database connection mid-pass is re-established and nothing is 
 
 TEST_CASE("one scan failing does not stop the others") {
     SyncFixture fx;
-    for (const char* scan : {"a", "b", "c", "d"}) fx.fake.set_scan(scan, generate_findings(scan, 15, 1));
+    for (const char* scan : {"a", "b", "c", "d"})
+        fx.fake.set_scan(scan, generate_findings(scan, 15, 1));
     fx.fake.inject(Fault{.kind = Fault::Kind::kAccessDenied, .count = 0, .scan = "b"});
     Settings settings;
     settings.database.schema = fx.schema.name();
     settings.sync.scans = {"a", "b", "c", "d", "nowhere"};
     settings.sync.concurrency = 2;
-    sync::Scheduler scheduler(fx.stack->client(), fx.connect(), fx.stack->clock(), fx.stack->stop());
+    const auto database = fx.database();
+    sync::Scheduler scheduler(fx.stack->client(), *database, fx.stack->clock(), fx.stack->stop(),
+                              "scheduler-test");
     const auto summary = scheduler.run_cycle(settings);
     CHECK(summary.succeeded == 3);
     CHECK(summary.failed == 2);
@@ -240,11 +247,13 @@ TEST_CASE("one scan failing does not stop the others") {
     const auto counts = fx.query("SELECT scan_name, count(*) FROM findings GROUP BY 1 ORDER BY 1");
     REQUIRE(counts.size() == 3);
     CHECK(counts[1][0].as<std::string>() == "c");
-    const auto failed = fx.query("SELECT scan_name, error FROM sync_runs WHERE outcome = 'failed' "
-                                 "ORDER BY scan_name");
+    const auto failed = fx.query(
+        "SELECT scan_name, error FROM sync_runs WHERE outcome = 'failed' "
+        "ORDER BY scan_name");
     REQUIRE(failed.size() == 2);
     CHECK(failed[0][1].as<std::string>().find("AccessDeniedException") != std::string::npos);
-    const auto last_error = fx.query("SELECT last_error FROM sync_checkpoints WHERE scan_name = 'b'");
+    const auto last_error =
+        fx.query("SELECT last_error FROM sync_checkpoints WHERE scan_name = 'b'");
     CHECK(last_error[0][0].as<std::string>().find("AccessDeniedException") != std::string::npos);
 }
 
@@ -260,15 +269,18 @@ TEST_CASE("scan_prefix adds the scans ListScans returns with that prefix") {
           std::vector<std::string>{"explicit", "team-a-2", "team-a-1"});
 }
 
-TEST_CASE("a scan locked by another process is skipped") {
+TEST_CASE("a scan leased by another daemon is skipped") {
     SyncFixture fx;
     fx.fake.set_scan("s", generate_findings("s", 3, 1));
     pqxx::connection other(fx.schema.conninfo());
     store::SyncStateStore other_state(other, fx.schema.name());
-    REQUIRE(other_state.try_lock_scan("s"));
+    const store::Owner other_owner{"other-daemon", std::chrono::seconds(120), nullptr};
+    const auto theirs = other_state.begin_run("s", "All", other_owner, Timestamp{});
+    REQUIRE(theirs);
     const auto result = fx.sync("s");
     CHECK(result.outcome == Outcome::kSkipped);
     CHECK(fx.fake.counters().get_findings == 0);
-    other_state.unlock_scan("s");
+    other_state.finish_run(theirs->run_id, "s", other_owner, store::Outcome::kInterrupted, "test",
+                           Timestamp{});
     CHECK(fx.sync("s").outcome == Outcome::kSucceeded);
 }

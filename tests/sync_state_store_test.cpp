@@ -10,10 +10,12 @@
 
 using codeguru::store::FindingsPageWriter;
 using codeguru::store::Outcome;
+using codeguru::store::Owner;
 using codeguru::store::StoreError;
 using codeguru::store::SyncStateStore;
 using codeguru::test::at_s;
 using codeguru::test::finding_at;
+using codeguru::test::kTestOwner;
 using codeguru::test::StoreDatabase;
 
 namespace {
@@ -28,34 +30,162 @@ struct StateDatabase : StoreDatabase {
 
 }  // namespace
 
-TEST_CASE("a scan lock excludes a second connection until it is released", "[sync_state]") {
+// A second daemon instance, on its own connection, with its own owner id.
+struct OtherDaemon {
+    explicit OtherDaemon(StateDatabase& db, std::chrono::seconds lease = std::chrono::seconds(120))
+        : connection(db.schema.conninfo()),
+          state(connection, db.schema.name()),
+          owner{"other-daemon", lease, nullptr} {}
+    pqxx::connection connection;
+    SyncStateStore state;
+    Owner owner;
+};
+
+TEST_CASE("a live lease makes another daemon skip the scan until the run ends", "[sync_state]") {
     StateDatabase db;
-    pqxx::connection other_connection(db.schema.conninfo());
-    SyncStateStore other(other_connection, db.schema.name());
+    OtherDaemon other(db);
 
-    REQUIRE(db.state.try_lock_scan("scan-a"));
-    CHECK_FALSE(other.try_lock_scan("scan-a"));
-    CHECK(other.try_lock_scan("scan-b"));  // other scans are independent
+    const auto mine = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000));
+    REQUIRE(mine);
+    CHECK_FALSE(other.state.begin_run("scan-a", "All", other.owner, at_s(1'001)));
+    CHECK(other.state.begin_run("scan-b", "All", other.owner, at_s(1'001)));  // independent
+    CHECK(db.text("SELECT owner FROM sync_checkpoints WHERE scan_name = 'scan-a'") == "test-owner");
+    CHECK(db.count("SELECT count(*) FROM sync_runs WHERE scan_name = 'scan-a'") == 1);
 
-    db.state.unlock_scan("scan-a");
-    CHECK(other.try_lock_scan("scan-a"));
-    CHECK_FALSE(db.state.try_lock_scan("scan-a"));
-    other.unlock_scan("scan-a");
-    other.unlock_scan("scan-b");
+    REQUIRE(db.state.finish_run(mine->run_id, "scan-a", kTestOwner, Outcome::kSucceeded, "",
+                                at_s(1'002)));
+    CHECK(db.is_null("SELECT owner FROM sync_checkpoints WHERE scan_name = 'scan-a'"));
+    const auto theirs = other.state.begin_run("scan-a", "All", other.owner, at_s(1'003));
+    REQUIRE(theirs);
+    CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " + std::to_string(mine->run_id)) ==
+          "succeeded");
 }
 
-TEST_CASE("scan locks of different schemas do not collide", "[sync_state]") {
-    StateDatabase first;
-    StateDatabase second;
+TEST_CASE("an expired lease is taken over and the dead owner's run is interrupted",
+          "[sync_state]") {
+    StateDatabase db;
+    OtherDaemon other(db);
+    const auto dead = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
+    db.query("UPDATE sync_checkpoints SET lease_until = now() - interval '1 second'");
 
-    REQUIRE(first.state.try_lock_scan("scan-a"));
-    CHECK(second.state.try_lock_scan("scan-a"));
+    const auto taken = other.state.begin_run("scan-a", "All", other.owner, at_s(1'100));
+    REQUIRE(taken);
+    CHECK(db.text("SELECT owner FROM sync_checkpoints") == "other-daemon");
+    CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " + std::to_string(dead.run_id)) ==
+          "interrupted");
+    // The dead owner, back, can neither renew nor close what it lost.
+    CHECK_FALSE(db.state.renew_lease("scan-a", dead.run_id, kTestOwner));
+    CHECK_FALSE(db.state.finish_run(dead.run_id, "scan-a", kTestOwner, Outcome::kSucceeded, "",
+                                    at_s(1'200)));
+    CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " + std::to_string(dead.run_id)) ==
+          "interrupted");
+    CHECK(db.text("SELECT owner FROM sync_checkpoints") == "other-daemon");
+}
+
+TEST_CASE("a live lease of a defunct holder is taken at once, of a live one never",
+          "[sync_state]") {
+    StateDatabase db;
+    OtherDaemon other(db);
+    const auto dead = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
+
+    const Owner blind{"blind", std::chrono::seconds(120), [](std::string_view) { return false; }};
+    CHECK_FALSE(other.state.begin_run("scan-a", "All", blind, at_s(1'001)));
+    const Owner knowing{"knowing", std::chrono::seconds(120),
+                        [](std::string_view holder) { return holder == "test-owner"; }};
+    REQUIRE(other.state.begin_run("scan-a", "All", knowing, at_s(1'002)));
+    CHECK(db.text("SELECT owner FROM sync_checkpoints") == "knowing");
+    CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " + std::to_string(dead.run_id)) ==
+          "interrupted");
+}
+
+TEST_CASE("a page renews the lease and renew_lease extends it", "[sync_state]") {
+    StateDatabase db;
+    const auto run = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
+    db.query("UPDATE sync_checkpoints SET lease_until = now() + interval '5 seconds'");
+    db.writer.apply("scan-a", run.run_id, std::nullopt, {finding_at("f1", at_s(10))},
+                    std::string("t2"), at_s(1'001));
+    CHECK(db.count("SELECT count(*) FROM sync_checkpoints"
+                   " WHERE lease_until > now() + interval '100 seconds'") == 1);
+
+    db.query("UPDATE sync_checkpoints SET lease_until = now() + interval '5 seconds'");
+    CHECK(db.state.renew_lease("scan-a", run.run_id, kTestOwner));
+    CHECK(db.count("SELECT count(*) FROM sync_checkpoints"
+                   " WHERE lease_until > now() + interval '100 seconds'") == 1);
+}
+
+TEST_CASE("the sweep interrupts running runs whose lease expired, of any scan", "[sync_state]") {
+    StateDatabase db;
+    OtherDaemon other(db);
+    const auto live = db.state.begin_run("scan-live", "All", kTestOwner, at_s(1'000)).value();
+    const auto dead = other.state.begin_run("scan-dead", "All", other.owner, at_s(1'000)).value();
+    // A run a version 3 daemon left behind: no lease, no owner.
+    db.query("INSERT INTO sync_runs (scan_name, started_at) VALUES ('scan-gone', now())");
+    // Expired, but less than one more lease duration ago: a page may still be on its way.
+    db.query(
+        "UPDATE sync_checkpoints SET lease_until = now() - interval '100 seconds'"
+        " WHERE scan_name = 'scan-dead'");
+    CHECK(db.state.interrupt_abandoned_runs(at_s(1'500)).size() == 1);  // scan-gone's
+    CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " + std::to_string(dead.run_id)) ==
+          "running");
+
+    db.query(
+        "UPDATE sync_checkpoints SET lease_until = now() - interval '121 seconds'"
+        " WHERE scan_name = 'scan-dead'");
+    const auto swept = db.state.interrupt_abandoned_runs(at_s(2'000));
+    REQUIRE(swept.size() == 1);
+    CHECK(swept[0].run_id == dead.run_id);
+    CHECK(db.count("SELECT count(*) FROM sync_runs WHERE outcome = 'running'") == 1);
+    CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " + std::to_string(live.run_id)) ==
+          "running");
+    CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " + std::to_string(dead.run_id)) ==
+          "interrupted");
+    CHECK(db.count("SELECT count(*) FROM sync_runs WHERE scan_name = 'scan-gone'"
+                   " AND outcome = 'interrupted' AND finished_at IS NOT NULL") == 1);
+}
+
+TEST_CASE("prune_runs deletes old finished runs but keeps running ones and checkpoint runs",
+          "[sync_state]") {
+    StateDatabase db;
+    const auto current = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
+    db.query(
+        "INSERT INTO sync_runs (scan_name, started_at, outcome) VALUES"
+        " ('scan-a', now() - interval '100 days', 'succeeded'),"
+        " ('scan-a', now() - interval '100 days', 'failed'),"
+        " ('scan-a', now() - interval '10 days', 'succeeded'),"
+        " ('scan-b', now() - interval '100 days', 'running')");
+    db.query("UPDATE sync_runs SET started_at = now() - interval '200 days' WHERE run_id = " +
+             std::to_string(current.run_id));
+
+    CHECK(db.state.prune_runs(std::chrono::hours(24 * 90)) == 2);
+    CHECK(db.count("SELECT count(*) FROM sync_runs") == 3);
+    CHECK(db.count("SELECT count(*) FROM sync_runs WHERE run_id = " +
+                   std::to_string(current.run_id)) == 1);
+}
+
+TEST_CASE("reset_scan clears the pass unless a live lease holds the scan", "[sync_state]") {
+    StateDatabase db;
+    CHECK_FALSE(db.state.reset_scan("scan-a"));
+    const auto run = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
+    db.writer.apply("scan-a", run.run_id, std::nullopt, {finding_at("f1", at_s(10))},
+                    std::string("t2"), at_s(1'001));
+    CHECK_THROWS_WITH(db.state.reset_scan("scan-a"),
+                      Catch::Contains("is being synced by test-owner"));
+
+    db.state.finish_run(run.run_id, "scan-a", kTestOwner, Outcome::kInterrupted, "stopping",
+                        at_s(1'002));
+    CHECK(db.text("SELECT next_token FROM sync_checkpoints") == "t2");
+    CHECK(db.state.reset_scan("scan-a"));
+    CHECK(db.is_null("SELECT next_token FROM sync_checkpoints"));
+    CHECK(db.count("SELECT pages_done FROM sync_checkpoints") == 0);
+    CHECK(db.count("SELECT count(*) FROM sync_pass_seen") == 0);
+    const auto next = db.state.begin_run("scan-a", "All", kTestOwner, at_s(2'000)).value();
+    CHECK_FALSE(next.resumed);
 }
 
 TEST_CASE("the first run of a scan starts a pass from the first page", "[sync_state]") {
     StateDatabase db;
 
-    const auto start = db.state.begin_run("scan-a", "All", at_s(1'000));
+    const auto start = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
 
     CHECK_FALSE(start.resumed);
     CHECK_FALSE(start.resume_token);
@@ -76,11 +206,11 @@ TEST_CASE("the first run of a scan starts a pass from the first page", "[sync_st
 TEST_CASE("begin_run marks a run whose daemon died interrupted and resumes from its token",
           "[sync_state]") {
     StateDatabase db;
-    const auto dead = db.state.begin_run("scan-a", "All", at_s(1'000));
+    const auto dead = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
     db.writer.apply("scan-a", dead.run_id, std::nullopt, {finding_at("a", at_s(1))},
                     std::string("page-2"), at_s(1'000));
 
-    const auto start = db.state.begin_run("scan-a", "All", at_s(2'000));
+    const auto start = db.state.begin_run("scan-a", "All", kTestOwner, at_s(2'000)).value();
 
     CHECK(start.run_id != dead.run_id);
     CHECK(start.resumed);
@@ -89,7 +219,7 @@ TEST_CASE("begin_run marks a run whose daemon died interrupted and resumes from 
     CHECK(db.text("SELECT outcome || '/' || error || '/' || extract(epoch FROM finished_at)"
                   " FROM sync_runs WHERE run_id = " +
                   std::to_string(dead.run_id)) ==
-          "interrupted/the daemon stopped before the run finished/2000.000000");
+          "interrupted/its daemon stopped or lost the lease before the run finished/2000.000000");
     CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " + std::to_string(start.run_id)) ==
           "running");
     // The new run owns the pass: it continues where the dead one stopped, and the dead
@@ -104,13 +234,14 @@ TEST_CASE("begin_run marks a run whose daemon died interrupted and resumes from 
 
 TEST_CASE("a changed status filter restarts the pass from the first page", "[sync_state]") {
     StateDatabase db;
-    const auto first = db.state.begin_run("scan-a", "All", at_s(1'000));
+    const auto first = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
     db.writer.apply("scan-a", first.run_id, std::nullopt, {finding_at("a", at_s(1))},
                     std::string("page-2"), at_s(1'000));
-    db.state.finish_run(first.run_id, "scan-a", Outcome::kInterrupted, "stopping", at_s(1'001));
+    db.state.finish_run(first.run_id, "scan-a", kTestOwner, Outcome::kInterrupted, "stopping",
+                        at_s(1'001));
     CHECK(db.count("SELECT count(*) FROM sync_pass_seen") == 1);
 
-    const auto start = db.state.begin_run("scan-a", "Open", at_s(2'000));
+    const auto start = db.state.begin_run("scan-a", "Open", kTestOwner, at_s(2'000)).value();
 
     CHECK_FALSE(start.resumed);
     CHECK_FALSE(start.resume_token);
@@ -121,7 +252,7 @@ TEST_CASE("a changed status filter restarts the pass from the first page", "[syn
 
 TEST_CASE("restart_pass forgets the token the API rejected", "[sync_state]") {
     StateDatabase db;
-    const auto run = db.state.begin_run("scan-a", "All", at_s(1'000));
+    const auto run = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
     db.writer.apply("scan-a", run.run_id, std::nullopt, {finding_at("a", at_s(1))},
                     std::string("expired"), at_s(1'000));
 
@@ -140,8 +271,8 @@ TEST_CASE("restart_pass forgets the token the API rejected", "[sync_state]") {
 TEST_CASE("finish_run records the outcome, and the checkpoint keeps the last error until a success",
           "[sync_state]") {
     StateDatabase db;
-    const auto failed = db.state.begin_run("scan-a", "All", at_s(1'000));
-    db.state.finish_run(failed.run_id, "scan-a", Outcome::kFailed,
+    const auto failed = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
+    db.state.finish_run(failed.run_id, "scan-a", kTestOwner, Outcome::kFailed,
                         "AccessDeniedException: not \xFF allowed", at_s(1'010));
 
     CHECK(db.text("SELECT outcome || '/' || error || '/' || extract(epoch FROM finished_at)"
@@ -151,10 +282,11 @@ TEST_CASE("finish_run records the outcome, and the checkpoint keeps the last err
     CHECK(db.state.load_checkpoint("scan-a")->last_error ==
           "AccessDeniedException: not \xEF\xBF\xBD allowed");
 
-    const auto succeeded = db.state.begin_run("scan-a", "All", at_s(2'000));
+    const auto succeeded = db.state.begin_run("scan-a", "All", kTestOwner, at_s(2'000)).value();
     CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " +
                   std::to_string(failed.run_id)) == "failed");
-    db.state.finish_run(succeeded.run_id, "scan-a", Outcome::kSucceeded, "", at_s(2'010));
+    db.state.finish_run(succeeded.run_id, "scan-a", kTestOwner, Outcome::kSucceeded, "",
+                        at_s(2'010));
 
     CHECK(db.text("SELECT outcome FROM sync_runs WHERE run_id = " +
                   std::to_string(succeeded.run_id)) == "succeeded");

@@ -50,12 +50,14 @@ std::optional<int> duration_of(const SharedConfigFiles& files, const std::string
 
 AssumeRoleProvider::AssumeRoleProvider(std::string explicit_profile,
                                        std::shared_ptr<const StsClient> sts, const Clock& clock,
-                                       EnvLookup env, std::chrono::milliseconds process_timeout)
+                                       EnvLookup env, std::chrono::milliseconds process_timeout,
+                                       const StopFlag* stop)
     : explicit_profile_(std::move(explicit_profile)),
       sts_(std::move(sts)),
       clock_(clock),
       env_(std::move(env)),
-      process_timeout_(process_timeout) {}
+      process_timeout_(process_timeout),
+      stop_(stop) {}
 
 std::optional<Credentials> AssumeRoleProvider::resolve() {
     const ProfileSelection profile = select_profile(explicit_profile_, env_);
@@ -131,7 +133,7 @@ Credentials AssumeRoleProvider::source_credentials(const SharedConfigFiles& file
     }
     if (const auto command = files.value(profile, "credential_process")) {
         return run_credential_process(command->value, process_timeout_,
-                                      "credential_process of " + profile_label(profile));
+                                      "credential_process of " + profile_label(profile), stop_);
     }
     throw CredentialsError("source_profile '" + profile + "' of " + profile_label(visited.back()) +
                            " has no credentials (static keys, role_arn or credential_process)");

@@ -13,6 +13,10 @@
 #include "aws/sts_client.hpp"
 #include "util/clock.hpp"
 
+namespace codeguru {
+class StopFlag;
+}
+
 namespace codeguru::aws {
 
 // Temporary credentials from STS AssumeRole for a profile with `role_arn` (chosen by
@@ -26,7 +30,8 @@ class AssumeRoleProvider final : public CredentialsProvider {
   public:
     AssumeRoleProvider(std::string explicit_profile, std::shared_ptr<const StsClient> sts,
                        const Clock& clock, EnvLookup env = process_environment(),
-                       std::chrono::milliseconds process_timeout = std::chrono::seconds(60));
+                       std::chrono::milliseconds process_timeout = std::chrono::seconds(60),
+                       const StopFlag* stop = nullptr);
 
     std::optional<Credentials> resolve() override;
     std::string_view name() const override { return "assume role"; }
@@ -45,6 +50,7 @@ class AssumeRoleProvider final : public CredentialsProvider {
     const Clock& clock_;
     EnvLookup env_;
     std::chrono::milliseconds process_timeout_;
+    const StopFlag* stop_;  // ends a source profile's credential_process
 };
 
 }  // namespace codeguru::aws

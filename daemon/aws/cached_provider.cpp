@@ -39,6 +39,11 @@ std::optional<Credentials> CachedProvider::unexpired_cached(
     return std::nullopt;
 }
 
+std::optional<std::chrono::system_clock::time_point> CachedProvider::expiration() const {
+    std::lock_guard lock(cache_mutex_);
+    return cached_ ? cached_->expiration : std::nullopt;
+}
+
 std::optional<Credentials> CachedProvider::resolve() {
     if (auto cached = fresh_cached(clock_.now())) {
         return cached;
@@ -61,6 +66,7 @@ std::optional<Credentials> CachedProvider::resolve() {
     try {
         resolved = inner_->resolve();
     } catch (const std::exception& error) {
+        ++refresh_failures_;
         auto cached = unexpired_cached(now);
         if (!cached) {
             throw;

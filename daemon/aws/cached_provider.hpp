@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -16,7 +17,7 @@ namespace codeguru::aws {
 // If a refresh fails while the cached credentials have not expired yet, they are kept
 // and a warning is logged. Thread-safe: one refresh at a time; while it runs, other
 // callers get the still-valid cached credentials instead of waiting. `clock` must
-// outlive the provider.
+// outlive the provider. It counts its failed resolves for the metrics.
 class CachedProvider final : public CredentialsProvider {
   public:
     static constexpr std::chrono::minutes kDefaultRefreshBefore{5};
@@ -26,6 +27,11 @@ class CachedProvider final : public CredentialsProvider {
 
     std::optional<Credentials> resolve() override;
     std::string_view name() const override { return inner_->name(); }
+
+    // Resolves of the inner provider that threw, whether or not cached credentials stood in.
+    long refresh_failures() const { return refresh_failures_.load(); }
+    // When the cached credentials expire; std::nullopt when none are cached or they never do.
+    std::optional<std::chrono::system_clock::time_point> expiration() const;
 
   private:
     // The cached credentials if they need no refresh at `now`.
@@ -39,6 +45,7 @@ class CachedProvider final : public CredentialsProvider {
     std::mutex refresh_mutex_;        // held for the whole of a refresh
     mutable std::mutex cache_mutex_;  // guards cached_
     std::optional<Credentials> cached_;
+    std::atomic<long> refresh_failures_{0};
 };
 
 }  // namespace codeguru::aws

@@ -42,10 +42,11 @@ std::unique_ptr<ChainProvider> make_default_chain(const DefaultChainOptions& opt
     std::vector<std::unique_ptr<CredentialsProvider>> providers;
     providers.push_back(std::make_unique<EnvironmentProvider>(env));
     providers.push_back(std::make_unique<WebIdentityProvider>(sts, options.clock, env));
-    providers.push_back(
-        std::make_unique<AssumeRoleProvider>(options.profile, sts, options.clock, env));
+    providers.push_back(std::make_unique<AssumeRoleProvider>(
+        options.profile, sts, options.clock, env, ProcessProvider::kDefaultTimeout, options.stop));
     providers.push_back(std::make_unique<ProfileProvider>(options.profile, env));
-    providers.push_back(std::make_unique<ProcessProvider>(options.profile, env));
+    providers.push_back(std::make_unique<ProcessProvider>(
+        options.profile, env, ProcessProvider::kDefaultTimeout, options.stop));
     providers.push_back(std::make_unique<EcsProvider>(options.metadata_transport, env));
     providers.push_back(std::make_unique<ImdsProvider>(options.metadata_transport, env));
     return std::make_unique<ChainProvider>(std::move(providers));

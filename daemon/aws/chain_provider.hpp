@@ -11,6 +11,10 @@
 #include "aws/http_transport.hpp"
 #include "util/clock.hpp"
 
+namespace codeguru {
+class StopFlag;
+}
+
 namespace codeguru::aws {
 
 // Asks its providers in order; the first that yields credentials wins. A provider's
@@ -36,6 +40,7 @@ struct DefaultChainOptions {
     HttpTransport& metadata_transport;  // ECS and IMDS: short timeouts, no proxy
     const Clock& clock;
     EnvLookup env = process_environment();
+    const StopFlag* stop = nullptr;  // ends a credential_process that is still running
 };
 
 // The AWS default chain in the SDKs' order: environment, web identity, shared-file profile

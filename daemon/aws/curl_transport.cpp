@@ -111,6 +111,10 @@ TransportError::Kind classify(CURLcode code) {
 
 }  // namespace
 
+std::string ca_bundle_from_environment(const EnvLookup& env) {
+    return env("AWS_CA_BUNDLE").value_or("");
+}
+
 struct CurlTransport::Handle {
     CURL* curl = nullptr;
     Handle() : curl(curl_easy_init()) {}
@@ -154,7 +158,7 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
 
     Transfer transfer;
     transfer.max_bytes = options_.max_response_bytes;
-    transfer.stop = options_.stop;
+    transfer.stop = request.stop != nullptr ? request.stop : options_.stop;
     transfer.curl = curl;
 
     curl_slist* headers = nullptr;
@@ -176,6 +180,11 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);  // the signed path is the sent path
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options_.ca_bundle.empty()) {
+        // The bundle replaces the system's trust store, as in the AWS CLI.
+        curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+        curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+    }
     if (options_.bypass_proxy) curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
     // gzip, not brotli: as cheap to decode, and far cheaper for a server to produce.
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
@@ -189,8 +198,11 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+    char detail[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
 
     const CURLcode code = curl_easy_perform(curl);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);  // `detail` ends with this call
     curl_slist_free_all(headers);
 
     if (code != CURLE_OK) {
@@ -200,7 +212,9 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
                 TransportError::Kind::kResponseTooLarge,
                 "response larger than " + std::to_string(options_.max_response_bytes) + " bytes");
         }
-        throw TransportError(classify(code), curl_easy_strerror(code));
+        std::string message = curl_easy_strerror(code);
+        if (detail[0] != '\0') message += std::string(": ") + detail;
+        throw TransportError(classify(code), message);
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
     checkin(std::move(handle));

@@ -4,8 +4,10 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
+#include "aws/env_lookup.hpp"
 #include "aws/http_transport.hpp"
 
 namespace codeguru {
@@ -20,11 +22,18 @@ struct CurlTransportOptions {
     std::size_t max_response_bytes = 64 * 1024 * 1024;
     const StopFlag* stop = nullptr;  // when set, a requested stop aborts transfers in flight
     bool bypass_proxy = false;  // true: never through a proxy (for link-local metadata services)
+    // PEM file of the certificate authorities that verify TLS peers, instead of the system's
+    // (AWS_CA_BUNDLE); empty: the system's. Verification stays on either way.
+    std::string ca_bundle;
 };
+
+// AWS_CA_BUNDLE as the AWS SDKs read it: the path it names, or "" when unset or empty.
+std::string ca_bundle_from_environment(const EnvLookup& env);
 
 // HttpTransport over libcurl. TLS peer and host verification are always on;
 // compressed responses are accepted; connections are reused through a pool of
-// easy handles. Thread-safe.
+// easy handles. A TransportError's message carries libcurl's detail (the CA file that
+// cannot be read, the certificate problem). Thread-safe.
 class CurlTransport final : public HttpTransport {
   public:
     explicit CurlTransport(CurlTransportOptions options);

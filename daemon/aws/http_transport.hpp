@@ -7,6 +7,10 @@
 #include <utility>
 #include <vector>
 
+namespace codeguru {
+class StopFlag;
+}
+
 namespace codeguru::aws {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
@@ -16,6 +20,9 @@ struct HttpRequest {
     std::string url;  // absolute, already percent-encoded as it goes on the wire
     HttpHeaders headers;
     std::string body;
+    // When set, raising it aborts the request (TransportError kAborted); it is meant to be
+    // linked to the transport's own stop, which aborts every request.
+    const StopFlag* stop = nullptr;
 };
 
 struct HttpResponse {

@@ -16,6 +16,7 @@
 
 #include "aws/credentials_json.hpp"
 #include "aws/shared_config_files.hpp"
+#include "util/stop_flag.hpp"
 
 extern char** environ;
 
@@ -52,30 +53,35 @@ int reap(pid_t pid) {
     return status;
 }
 
-// Reads `from` until end of file, the size limit or the deadline. false on a timeout.
-bool read_all(int from, std::string& output, std::chrono::steady_clock::time_point deadline,
-              const std::string& what) {
+enum class ReadEnd { kEndOfFile, kTimeout, kStopped };
+
+// Reads `from` until end of file, the size limit, the deadline or a stop.
+ReadEnd read_all(int from, std::string& output, std::chrono::steady_clock::time_point deadline,
+                 const std::string& what, const StopFlag* stop) {
+    // Short polls, so that a stop is seen within a tenth of a second.
+    constexpr std::chrono::milliseconds kSlice{100};
     char buffer[4096];
     while (true) {
+        if (stop != nullptr && stop->stop_requested()) return ReadEnd::kStopped;
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
-            return false;
+            return ReadEnd::kTimeout;
         }
         pollfd descriptor{from, POLLIN, 0};
-        const int ready = ::poll(&descriptor, 1, static_cast<int>(left.count()));
+        const int ready = ::poll(&descriptor, 1, static_cast<int>(std::min(left, kSlice).count()));
         if (ready < 0 && errno == EINTR) {
             continue;
         }
         if (ready == 0) {
-            return false;
+            continue;
         }
         const ssize_t got = ::read(from, buffer, sizeof buffer);
         if (got < 0 && errno == EINTR) {
             continue;
         }
         if (got <= 0) {
-            return true;
+            return ReadEnd::kEndOfFile;
         }
         output.append(buffer, static_cast<std::size_t>(got));
         if (output.size() > kMaxOutputBytes) {
@@ -87,7 +93,7 @@ bool read_all(int from, std::string& output, std::chrono::steady_clock::time_poi
 }  // namespace
 
 Credentials run_credential_process(const std::string& command, std::chrono::milliseconds timeout,
-                                   const std::string& what) {
+                                   const std::string& what, const StopFlag* stop) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
         throw CredentialsError(what + ": cannot create a pipe: " + std::strerror(errno));
@@ -104,9 +110,19 @@ Credentials run_credential_process(const std::string& command, std::chrono::mill
     std::string command_copy = command;
     char* argv[] = {shell.data(), dash_c.data(), command_copy.data(), nullptr};
     // A process group of its own, so that a timeout kills whatever the command started.
+    // And a clean start: the daemon blocks SIGTERM/SIGINT/SIGHUP in every thread (they
+    // are taken by its signal watcher) and ignores SIGPIPE, neither of which the command
+    // should inherit.
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    sigset_t no_signals;
+    sigemptyset(&no_signals);
+    sigset_t all_signals;
+    sigfillset(&all_signals);
+    posix_spawnattr_setsigmask(&attributes, &no_signals);
+    posix_spawnattr_setsigdefault(&attributes, &all_signals);
+    posix_spawnattr_setflags(
+        &attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     posix_spawnattr_setpgroup(&attributes, 0);
     pid_t pid = -1;
     const int spawned = ::posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ);
@@ -118,20 +134,23 @@ Credentials run_credential_process(const std::string& command, std::chrono::mill
     write_end.reset();
 
     std::string output;
-    bool finished = false;
+    ReadEnd end = ReadEnd::kEndOfFile;
     try {
-        finished =
-            read_all(read_end.get(), output, std::chrono::steady_clock::now() + timeout, what);
+        end = read_all(read_end.get(), output, std::chrono::steady_clock::now() + timeout, what,
+                       stop);
     } catch (const CredentialsError&) {
         ::kill(-pid, SIGKILL);
         reap(pid);
         throw;
     }
-    if (!finished) {
+    if (end != ReadEnd::kEndOfFile) {
         ::kill(-pid, SIGKILL);
         reap(pid);
-        throw CredentialsError(what + ": no answer within " + std::to_string(timeout.count()) +
-                               " ms; the process was killed");
+        throw CredentialsError(what +
+                               (end == ReadEnd::kStopped
+                                    ? std::string(": stop requested; the process was killed")
+                                    : ": no answer within " + std::to_string(timeout.count()) +
+                                          " ms; the process was killed"));
     }
     const int status = reap(pid);
     if (WIFSIGNALED(status)) {
@@ -154,8 +173,11 @@ Credentials run_credential_process(const std::string& command, std::chrono::mill
 }
 
 ProcessProvider::ProcessProvider(std::string explicit_profile, EnvLookup env,
-                                 std::chrono::milliseconds timeout)
-    : explicit_profile_(std::move(explicit_profile)), env_(std::move(env)), timeout_(timeout) {}
+                                 std::chrono::milliseconds timeout, const StopFlag* stop)
+    : explicit_profile_(std::move(explicit_profile)),
+      env_(std::move(env)),
+      timeout_(timeout),
+      stop_(stop) {}
 
 std::optional<Credentials> ProcessProvider::resolve() {
     const ProfileSelection profile = select_profile(explicit_profile_, env_);
@@ -165,8 +187,9 @@ std::optional<Credentials> ProcessProvider::resolve() {
         return std::nullopt;
     }
     spdlog::debug("credential_process: running the command of profile {}", profile.name);
-    Credentials credentials = run_credential_process(
-        command->value, timeout_, "credential_process of AWS profile '" + profile.name + "'");
+    Credentials credentials =
+        run_credential_process(command->value, timeout_,
+                               "credential_process of AWS profile '" + profile.name + "'", stop_);
     credentials.source = "credential_process of profile " + profile.name;
     return credentials;
 }

@@ -12,6 +12,11 @@ RateLimiter::RateLimiter(double requests_per_second, double burst)
       tokens_(burst_),
       last_(Clock::now()) {}
 
+double RateLimiter::waited_seconds() const {
+    std::lock_guard lock(mutex_);
+    return std::chrono::duration<double>(waited_).count();
+}
+
 bool RateLimiter::acquire(StopFlag& stop) {
     for (;;) {
         std::chrono::duration<double> wait{};
@@ -27,10 +32,15 @@ bool RateLimiter::acquire(StopFlag& stop) {
             }
             wait = std::chrono::duration<double>((1.0 - tokens_) / rate_);
         }
-        if (!stop.wait_for(std::chrono::duration_cast<std::chrono::microseconds>(wait) +
-                           std::chrono::microseconds(1))) {
-            return false;
+        const auto wait_started = Clock::now();
+        const bool waited =
+            stop.wait_for(std::chrono::duration_cast<std::chrono::microseconds>(wait) +
+                          std::chrono::microseconds(1));
+        {
+            std::lock_guard lock(mutex_);
+            waited_ += Clock::now() - wait_started;
         }
+        if (!waited) return false;
     }
 }
 

@@ -18,13 +18,17 @@ class RateLimiter {
     // Blocks until a request may go. Returns false when a stop was requested first.
     bool acquire(StopFlag& stop);
 
+    // Seconds that acquire() callers have spent waiting for a token, summed over callers.
+    double waited_seconds() const;
+
   private:
     using Clock = std::chrono::steady_clock;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     double rate_;
     double burst_;
     double tokens_;
     Clock::time_point last_;
+    Clock::duration waited_{};  // guarded by mutex_
 };
 
 }  // namespace codeguru::aws

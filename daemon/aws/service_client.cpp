@@ -82,15 +82,17 @@ HttpRequest ServiceClient::build(const ServiceRequest& request) const {
 }
 
 void ServiceClient::get(const ServiceRequest& request,
-                        const std::function<void(const HttpResponse&)>& accept) {
+                        const std::function<void(const HttpResponse&)>& accept, StopFlag* stop) {
+    StopFlag& halt = stop != nullptr ? *stop : deps_.stop;
     int quota_taken = 0;
     for (int attempt = 1;; ++attempt) {
-        if (!deps_.rate_limiter.acquire(deps_.stop)) {
+        if (!deps_.rate_limiter.acquire(halt)) {
             throw ApiError("Aborted", "stop requested", 0, false);
         }
         std::optional<ApiError> failure;
         try {
-            const HttpRequest http = build(request);
+            HttpRequest http = build(request);
+            http.stop = &halt;
             ++stats_.requests;
             const HttpResponse response = deps_.transport.send(http);
             spdlog::debug("GET {} -> {} (attempt {})", request.path, response.status, attempt);
@@ -110,7 +112,7 @@ void ServiceClient::get(const ServiceRequest& request,
 
         if (failure->retryable() && failure->http_status() == 429) ++stats_.throttles;
         if (!failure->retryable()) throw *failure;
-        if (deps_.stop.stop_requested()) throw ApiError("Aborted", "stop requested", 0, false);
+        if (halt.stop_requested()) throw ApiError("Aborted", "stop requested", 0, false);
         if (attempt >= policy_.max_attempts) {
             throw ApiError(failure->code(),
                            failure->message() + " (gave up after " + std::to_string(attempt) +
@@ -126,7 +128,7 @@ void ServiceClient::get(const ServiceRequest& request,
         ++stats_.retries;
         spdlog::warn("GET {}: {}: {}; retry {} of {} in {} ms", request.path, failure->code(),
                      failure->message(), attempt, policy_.max_attempts - 1, delay.count());
-        if (!deps_.stop.wait_for(delay)) throw ApiError("Aborted", "stop requested", 0, false);
+        if (!halt.wait_for(delay)) throw ApiError("Aborted", "stop requested", 0, false);
     }
 }
 

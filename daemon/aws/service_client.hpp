@@ -60,8 +60,10 @@ class ServiceClient {
 
     // Sends GET, retrying retryable failures. `accept` runs on each 2xx answer inside the
     // retry loop: a MalformedResponseError from it counts as a retryable failure.
-    // Throws ApiError (code "Aborted" when a stop was requested).
-    void get(const ServiceRequest& request, const std::function<void(const HttpResponse&)>& accept);
+    // Throws ApiError (code "Aborted" when a stop was requested). `stop`, when given, takes
+    // the place of the client's own for this call (pass a flag linked to it).
+    void get(const ServiceRequest& request, const std::function<void(const HttpResponse&)>& accept,
+             StopFlag* stop = nullptr);
 
     const ServiceClientStats& stats() const { return stats_; }
 

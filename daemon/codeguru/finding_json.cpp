@@ -90,10 +90,12 @@ struct Member {
 class FindingsMapper {
   public:
     // `single`: the document is one Finding object rather than a GetFindings answer.
-    FindingsMapper(ParsedFindingsPage& out, bool single, std::size_t expected_findings)
-        : out_(out), single_(single), expected_findings_(expected_findings) {}
+    // `max_findings`: entries of `findings` allowed (0: no limit).
+    FindingsMapper(ParsedFindingsPage& out, bool single, std::size_t max_findings)
+        : out_(out), single_(single), max_findings_(max_findings) {}
 
     const std::string& error() const { return error_; }
+    bool oversized() const { return oversized_; }
 
     bool null() { return scalar({Scalar::Kind::kNull}); }
     bool boolean(bool value) {
@@ -163,6 +165,21 @@ class FindingsMapper {
         return fail(single_ ? "a finding is not a JSON object"
                             : "GetFindings answer is not a JSON object");
     }
+    // Before each entry of `findings`: stops the parse at the first entry past the limit,
+    // so a page of millions of entries never becomes millions of findings.
+    bool entry_allowed(const Frame& findings) {
+        if (max_findings_ == 0 || findings.index < max_findings_) return true;
+        oversized_ = true;
+        error_ = "GetFindings returned more than " + std::to_string(max_findings_) +
+                 " findings (maxResults=" + std::to_string(max_findings_) + ")";
+        return false;
+    }
+    // Whether another warning fits in the page's kMaxWarningsPerPage; counts it if not.
+    bool warning_fits() {
+        if (out_.warnings.size() + warnings_.size() < kMaxWarningsPerPage) return true;
+        ++out_.more_warnings;
+        return false;
+    }
 
     // The dotted path of `frame`, relative to its finding: "vulnerability.filePath".
     std::string path_of(const Frame& frame) const {
@@ -189,6 +206,7 @@ class FindingsMapper {
     }
 
     void warn(const std::string& path, Shape got, const char* expected) {
+        if (!warning_fits()) return;
         warnings_.push_back(path + " is " + shape_name(got) + ", expected " + expected +
                             "; left out");
     }
@@ -466,8 +484,12 @@ class FindingsMapper {
             case Kind::kAnswer:
                 return answer_scalar(top, s);
             case Kind::kFindings:
-                out_.warnings.push_back("findings[" + std::to_string(top.index++) + "] is " +
-                                        shape_name(s.shape()) + ", not an object; left out");
+                if (!entry_allowed(top)) return false;
+                if (warning_fits()) {
+                    out_.warnings.push_back("findings[" + std::to_string(top.index) + "] is " +
+                                            shape_name(s.shape()) + ", not an object; left out");
+                }
+                ++top.index;
                 return true;
             case Kind::kTextList: {
                 auto& list = *static_cast<std::vector<std::string>*>(top.target);
@@ -537,7 +559,7 @@ class FindingsMapper {
                 if (top.key == "findings") {
                     out_.page.findings.clear();  // a repeated member replaces the earlier one
                     if (!object) {
-                        out_.page.findings.reserve(expected_findings_);
+                        out_.page.findings.reserve(std::min<std::size_t>(max_findings_, 1000));
                         push(Kind::kFindings, &out_.page.findings, "findings");
                         return true;
                     }
@@ -556,10 +578,13 @@ class FindingsMapper {
             case Kind::kFindings:
             case Kind::kFixes:
             case Kind::kSnippet: {
+                if (top.kind == Kind::kFindings && !entry_allowed(top)) return false;
                 if (!object) {
                     if (top.kind == Kind::kFindings) {
-                        out_.warnings.push_back(element_path(top) +
-                                                " is array, not an object; left out");
+                        if (warning_fits()) {
+                            out_.warnings.push_back(element_path(top) +
+                                                    " is array, not an object; left out");
+                        }
                     } else {
                         warn(element_path(top), shape, "an object");
                     }
@@ -646,17 +671,20 @@ class FindingsMapper {
 
     ParsedFindingsPage& out_;
     bool single_;
-    std::size_t expected_findings_;
+    std::size_t max_findings_;
+    bool oversized_ = false;
     std::vector<Frame> stack_;
     std::vector<std::string> warnings_;  // the current finding's, without its name yet
     std::string error_;
 };
 
-// Runs the mapper over `text`; throws MalformedResponseError naming what is wrong.
+// Runs the mapper over `text`; throws MalformedResponseError naming what is wrong, or
+// OversizedPageError.
 void map_json(std::string_view text, ParsedFindingsPage& out, bool single,
-              std::size_t expected_findings = 0) {
-    FindingsMapper mapper(out, single, expected_findings);
+              std::size_t max_findings = 0) {
+    FindingsMapper mapper(out, single, max_findings);
     if (json::sax_parse(text, &mapper)) return;
+    if (mapper.oversized()) throw OversizedPageError(mapper.error());
     if (!mapper.error().empty()) throw MalformedResponseError(mapper.error());
     throw MalformedResponseError(std::string(single ? "a finding" : "GetFindings answer") +
                                  " is not valid JSON (" + std::to_string(text.size()) + " bytes)");
@@ -668,10 +696,13 @@ Finding finding_from_json(const json& object, std::vector<std::string>& warnings
     ParsedFindingsPage parsed;
     if (object.is_object()) map_json(object.dump(), parsed, /*single=*/true);
     for (auto& w : parsed.warnings) warnings.push_back(std::move(w));
+    if (parsed.more_warnings > 0) {
+        warnings.push_back("... and " + std::to_string(parsed.more_warnings) + " more warning(s)");
+    }
     return parsed.page.findings.empty() ? Finding{} : std::move(parsed.page.findings.front());
 }
 
-ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t expected_findings) {
+ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings) {
     ParsedFindingsPage parsed;
     // Only a body with invalid UTF-8 is copied, to be repaired.
     std::string sanitized;
@@ -681,13 +712,58 @@ ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t expect
         parsed.invalid_utf8_replaced = replace_invalid_utf8(sanitized);
         text = sanitized;
     }
-    map_json(text, parsed, /*single=*/false, std::min<std::size_t>(expected_findings, 10'000));
+    map_json(text, parsed, /*single=*/false, max_findings);
     return parsed;
 }
 
-ScanNamesPage parse_scans_page(std::string body) {
+ScanNamesPage parse_scans_page(std::string body, std::size_t max_scans) {
     replace_invalid_utf8(body);
-    json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    // Only what is read below is built: a summary's other members, and the answer's other
+    // members, are dropped as they are parsed. Depths: 1 the answer's members, 2 the
+    // summaries, 3 their members.
+    using Event = json::parse_event_t;
+    std::string member;  // the answer's member being parsed
+    bool in_summaries = false;
+    std::size_t entries = 0;
+    const auto count_summary = [&] {
+        if (max_scans != 0 && ++entries > max_scans) {
+            throw OversizedPageError("ListScans returned more than " + std::to_string(max_scans) +
+                                     " scans (maxResults=" + std::to_string(max_scans) + ")");
+        }
+    };
+    const json::parser_callback_t keep = [&](int depth, Event event, json& parsed) {
+        switch (event) {
+            case Event::key:
+                if (depth == 1) {
+                    member = parsed.get<std::string>();
+                    return member == "summaries" || member == "nextToken";
+                }
+                return depth == 3 && in_summaries && parsed.get_ref<std::string&>() == "scanName";
+            case Event::object_start:
+                if (depth == 2 && in_summaries) count_summary();
+                return depth == 0 || (depth == 2 && in_summaries);
+            case Event::array_start:
+                if (depth == 1) {
+                    in_summaries = member == "summaries";
+                    return in_summaries;
+                }
+                if (depth == 2 && in_summaries) count_summary();
+                return false;
+            case Event::array_end:
+                if (depth == 1) in_summaries = false;
+                return true;
+            case Event::value:
+                if (depth == 2 && in_summaries) {
+                    count_summary();
+                    return false;
+                }
+                return true;
+            case Event::object_end:
+                return true;
+        }
+        return false;
+    };
+    json doc = json::parse(body, keep, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) {
         throw MalformedResponseError("ListScans answer is not a JSON object");
     }

@@ -24,6 +24,8 @@ constexpr Flag kFlags[] = {
     {"once", "", "sync every scan once, then exit (status 1 if any scan failed)"},
     {"migrate", "", "apply pending schema migrations, then exit"},
     {"check-config", "", "validate the config, print the effective settings, exit"},
+    {"check", "", "check config, credentials, database, endpoint; exit (status 1 on a failure)"},
+    {"reset-scan", "NAME", "clear the scan's checkpoint: its next run starts a new pass, exit"},
     {"report", "", "print open findings, recent closes and sync health per scan, exit"},
     {"format", "FORMAT", "--report output: table (default) | csv | json"},
     {"scan", "NAME", "sync this scan instead of the configured ones (repeatable)"},
@@ -130,6 +132,11 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
             result.migrate = true;
         } else if (name == "check-config") {
             result.check_config = true;
+        } else if (name == "check") {
+            result.check = true;
+        } else if (name == "reset-scan") {
+            if (value.empty()) throw UsageError("--reset-scan needs a scan name");
+            result.reset_scan = value;
         } else if (name == "report") {
             result.report = true;
         } else if (name == "format") {
@@ -147,8 +154,12 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
             result.log_level = value;
         }
     }
-    if (result.once + result.migrate + result.check_config + result.report > 1) {
-        throw UsageError("--once, --migrate, --check-config and --report cannot be combined");
+    const int modes = result.once + result.migrate + result.check_config + result.check +
+                      !result.reset_scan.empty() + result.report;
+    if (modes > 1) {
+        throw UsageError(
+            "--once, --migrate, --check-config, --check, --reset-scan and --report cannot be "
+            "combined");
     }
     if (seen.count("format") != 0 && !result.report) {
         throw UsageError("--format applies to --report only");
@@ -158,8 +169,8 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
 
 std::string usage_text() {
     std::string text =
-        "Usage: codeguru-syncd [--config FILE] [--once] [--migrate] [--check-config]\n"
-        "                      [--report [--format table|csv|json]]\n"
+        "Usage: codeguru-syncd [--config FILE] [--once] [--migrate] [--check-config] [--check]\n"
+        "                      [--reset-scan NAME] [--report [--format table|csv|json]]\n"
         "                      [--scan NAME]... [--log-level LEVEL] [--version] [--help]\n"
         "\n"
         "Replicates Amazon CodeGuru Security findings into PostgreSQL.\n"

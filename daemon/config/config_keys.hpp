@@ -16,7 +16,8 @@ struct ConfigKey {
 
 // Every configuration key, in the order documentation and --check-config list them.
 inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
-    {"aws.region", "REGION", "AWS region, e.g. us-east-1 (required)"},
+    {"aws.region", "REGION",
+     "AWS region, e.g. us-east-1 (default: AWS_REGION, AWS_DEFAULT_REGION, profile's)"},
     {"aws.profile", "NAME", "shared-config profile (default: AWS_PROFILE or \"default\")"},
     {"aws.endpoint", "URL", "endpoint override, http(s)://host[:port]"},
     {"aws.connect_timeout", "DURATION", "connection timeout (default 10s)"},
@@ -25,12 +26,17 @@ inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
     {"aws.requests_per_second", "RATE", "client-side rate limit, all scans (default 5)"},
     {"database.url", "CONNINFO", "libpq URI or key=value conninfo"},
     {"database.schema", "NAME", "PostgreSQL schema (default codeguru)"},
+    {"database.statement_timeout", "DURATION", "limit per database statement, 1s-24h (default 5m)"},
     {"sync.scan", "NAME", "scan to sync (repeatable)", true},
     {"sync.scan_prefix", "PREFIX", "also sync every listed scan with this name prefix"},
     {"sync.status", "STATUS", "Open | Closed | All (default All)"},
     {"sync.page_size", "N", "findings per page, 1-1000 (default 1000)"},
-    {"sync.interval", "DURATION", "time between cycle starts, e.g. 900, 15m, 1h (default 15m)"},
+    {"sync.interval", "DURATION", "time between cycle starts, 1s-7d, e.g. 900, 15m (default 15m)"},
     {"sync.concurrency", "N", "scans synced in parallel, 1-64 (default 2)"},
+    {"sync.lease", "DURATION", "a scan stays owned this long without a page, 10s-1h (default 2m)"},
+    {"sync.max_pages", "N", "pages a pass may take before it fails, 1-100000000 (default 100000)"},
+    {"retention.runs", "DURATION",
+     "sync_runs rows older than this are pruned, 1h-3650d (default 90d)"},
     {"log.level", "LEVEL", "trace | debug | info | warn | error | critical | off"},
     {"log.format", "FORMAT", "text | json (default text)"},
     {"metrics.listen", "HOST:PORT",

@@ -9,9 +9,9 @@ namespace codeguru {
 // The effective configuration (file, then command-line overrides), validated.
 // Defaults are the documented ones.
 struct AwsSettings {
-    std::string region;    // required
+    std::string region;    // aws.region, else AWS_REGION, AWS_DEFAULT_REGION, the profile's
     std::string profile;   // empty: AWS_PROFILE or "default"
-    std::string endpoint;  // empty: https://codeguru-security.{region}.amazonaws.com
+    std::string endpoint;  // empty: AWS_ENDPOINT_URL(_CODEGURU_SECURITY), else the regional one
     std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
     std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
     int max_attempts = 5;
@@ -21,6 +21,8 @@ struct AwsSettings {
 struct DatabaseSettings {
     std::string url = "postgresql:///codeguru";  // libpq URI or key=value conninfo
     std::string schema = "codeguru";
+    // Server-side limit per statement, also enforced by the client (cancel, then abandon).
+    std::chrono::milliseconds statement_timeout{std::chrono::minutes(5)};
 };
 
 struct SyncSettings {
@@ -30,6 +32,13 @@ struct SyncSettings {
     int page_size = 1000;
     std::chrono::seconds interval{std::chrono::minutes(15)};
     int concurrency = 2;
+    // How long a scan stays owned by a daemon without a page (renewed with every page).
+    std::chrono::seconds lease{std::chrono::minutes(2)};
+    long max_pages = 100000;  // a pass longer than this fails (a broken API)
+};
+
+struct RetentionSettings {
+    std::chrono::seconds runs{std::chrono::hours(24 * 90)};  // sync_runs rows older are pruned
 };
 
 enum class LogFormat { kText, kJson };
@@ -51,6 +60,7 @@ struct Settings {
     AwsSettings aws;
     DatabaseSettings database;
     SyncSettings sync;
+    RetentionSettings retention;
     LogSettings log;
     MetricsSettings metrics;
 };

@@ -16,6 +16,7 @@
 
 #include "aws/credentials.hpp"
 #include "aws/profile_region.hpp"
+#include "aws/shared_config_files.hpp"
 #include "config/config_error.hpp"
 #include "config/config_keys.hpp"
 #include "config/duration.hpp"
@@ -29,6 +30,7 @@ namespace po = boost::program_options;
 using RawValues = std::map<std::string, std::vector<std::string>, std::less<>>;
 
 constexpr std::size_t kMaxScanNameLength = 140;
+constexpr std::chrono::hours kDay{24};
 
 std::string_view trim(std::string_view text) {
     const auto first = text.find_first_not_of(" \t\r\n");
@@ -172,8 +174,10 @@ int to_int(std::string_view key, const std::string& value, int min, int max) {
     return static_cast<int>(number);
 }
 
+// A duration of at least `min` and, when given, at most `max`.
 std::chrono::milliseconds to_duration(std::string_view key, const std::string& value,
-                                      std::chrono::milliseconds min) {
+                                      std::chrono::milliseconds min,
+                                      std::optional<std::chrono::milliseconds> max = {}) {
     constexpr std::string_view kExpected = "a duration like 900, 900s, 15m, 1h";
     std::chrono::milliseconds duration{};
     try {
@@ -181,10 +185,23 @@ std::chrono::milliseconds to_duration(std::string_view key, const std::string& v
     } catch (const std::invalid_argument&) {
         invalid(key, value, kExpected);
     }
-    if (duration < min) {
-        invalid(key, value, std::string(kExpected) + ", at least " + format_duration(min));
+    if (duration < min || (max && duration > *max)) {
+        invalid(key, value,
+                std::string(kExpected) +
+                    (max ? ", from " + format_duration(min) + " to " + format_duration(*max)
+                         : ", at least " + format_duration(min)));
     }
     return duration;
+}
+
+// A duration from `min` to `max` in whole seconds.
+std::chrono::seconds to_seconds(std::string_view key, const std::string& value,
+                                std::chrono::seconds min, std::chrono::seconds max) {
+    const auto duration = to_duration(key, value, min, max);
+    if (duration % std::chrono::seconds(1) != std::chrono::milliseconds::zero()) {
+        invalid(key, value, "a whole number of seconds, like 900, 15m, 1h");
+    }
+    return std::chrono::duration_cast<std::chrono::seconds>(duration);
 }
 
 bool is_scan_name_char(char c) {
@@ -197,10 +214,17 @@ bool is_scan_name_text(std::string_view text) {
            std::all_of(text.begin(), text.end(), is_scan_name_char);
 }
 
-// The region of the AWS profile (shared config file), for when [aws] region is empty.
-std::optional<std::string> region_of(const std::string& profile) {
+// Where the region came from, for messages about a bad one.
+struct RegionSource {
+    std::string region;
+    std::string origin;  // empty for aws.region itself, else e.g. "AWS_REGION"
+};
+
+// The region of the AWS profile (shared config file).
+std::optional<std::string> profile_region_of(const std::string& profile,
+                                             const aws::EnvLookup& env) {
     try {
-        return aws::profile_region(profile);
+        return aws::profile_region(profile, env);
     } catch (const aws::CredentialsError& e) {
         throw ConfigError("aws.region", std::string("aws.region is not set and the AWS profile's "
                                                     "region cannot be read: ") +
@@ -208,23 +232,46 @@ std::optional<std::string> region_of(const std::string& profile) {
     }
 }
 
+// The region as the AWS SDKs find it: aws.region, else AWS_REGION, else AWS_DEFAULT_REGION,
+// else the profile's `region`. Empty values count as unset.
+std::optional<RegionSource> find_region(const RawValues& values, const aws::EnvLookup& env) {
+    if (auto region = single(values, "aws.region"); region && !region->empty()) {
+        return RegionSource{std::move(*region), ""};
+    }
+    for (const char* variable : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+        if (auto region = env(variable); region && !region->empty()) {
+            return RegionSource{std::move(*region), variable};
+        }
+    }
+    const std::string profile = single(values, "aws.profile").value_or("");
+    if (auto region = profile_region_of(profile, env)) {
+        return RegionSource{std::move(*region),
+                            "the region of AWS profile " + aws::select_profile(profile, env).name};
+    }
+    return std::nullopt;
+}
+
 void load_aws(const RawValues& values, const CommandLine& command_line, bool file_read,
-              AwsSettings& aws) {
-    auto region = single(values, "aws.region");
-    if (!region) region = region_of(single(values, "aws.profile").value_or(""));
+              const aws::EnvLookup& env, AwsSettings& aws) {
+    const auto region = find_region(values, env);
     if (!region) {
         const std::string& path = command_line.config_path;
         throw ConfigError("aws.region",
                           (file_read ? "missing required key aws.region: set region in [aws] of " +
-                                           path + " or pass --aws.region=REGION"
+                                           path + ", pass --aws.region=REGION"
                                      : "missing required key aws.region: no config file at " +
-                                           path + "; pass --config FILE or --aws.region=REGION") +
-                              " (the AWS profile has no region either)");
+                                           path + "; pass --config FILE, --aws.region=REGION") +
+                              " or set AWS_REGION (neither AWS_REGION nor AWS_DEFAULT_REGION is "
+                              "set, and the AWS profile has no region either)");
     }
     static const std::regex kRegion("[a-z0-9-]+");
-    if (!std::regex_match(*region, kRegion))
-        invalid("aws.region", *region, "a region like us-east-1");
-    aws.region = *region;
+    if (!std::regex_match(region->region, kRegion)) {
+        const std::string key =
+            region->origin.empty() ? "aws.region" : "aws.region from " + region->origin;
+        throw ConfigError("aws.region", "invalid value for " + key + ": " + quote(region->region) +
+                                            " (expected a region like us-east-1)");
+    }
+    aws.region = region->region;
 
     if (const auto profile = single(values, "aws.profile")) aws.profile = *profile;
 
@@ -282,6 +329,10 @@ void load_database(const RawValues& values, DatabaseSettings& database) {
         }
         database.schema = *schema;
     }
+    if (const auto v = single(values, "database.statement_timeout")) {
+        database.statement_timeout = to_duration("database.statement_timeout", *v,
+                                                 std::chrono::seconds(1), std::chrono::hours(24));
+    }
 }
 
 void load_sync(const RawValues& values, SyncSettings& sync) {
@@ -316,14 +367,24 @@ void load_sync(const RawValues& values, SyncSettings& sync) {
         sync.page_size = to_int("sync.page_size", *v, 1, 1000);
     }
     if (const auto v = single(values, "sync.interval")) {
-        const auto interval = to_duration("sync.interval", *v, std::chrono::seconds(1));
-        if (interval % std::chrono::seconds(1) != std::chrono::milliseconds::zero()) {
-            invalid("sync.interval", *v, "a whole number of seconds, like 900, 15m, 1h");
-        }
-        sync.interval = std::chrono::duration_cast<std::chrono::seconds>(interval);
+        // Bounded so that interval arithmetic (started + interval, 3 × interval) cannot
+        // overflow, and a week is already longer than any sync schedule needs.
+        sync.interval = to_seconds("sync.interval", *v, std::chrono::seconds(1), kDay * 7);
     }
     if (const auto v = single(values, "sync.concurrency")) {
         sync.concurrency = to_int("sync.concurrency", *v, 1, 64);
+    }
+    if (const auto v = single(values, "sync.lease")) {
+        sync.lease = to_seconds("sync.lease", *v, std::chrono::seconds(10), std::chrono::hours(1));
+    }
+    if (const auto v = single(values, "sync.max_pages")) {
+        sync.max_pages = to_int("sync.max_pages", *v, 1, 100'000'000);
+    }
+}
+
+void load_retention(const RawValues& values, RetentionSettings& retention) {
+    if (const auto v = single(values, "retention.runs")) {
+        retention.runs = to_seconds("retention.runs", *v, std::chrono::hours(1), kDay * 3650);
     }
 }
 
@@ -364,16 +425,17 @@ void load_metrics(const RawValues& values, MetricsSettings& metrics) {
 
 }  // namespace
 
-Settings load_settings(const CommandLine& command_line) {
+Settings load_settings(const CommandLine& command_line, const aws::EnvLookup& env) {
     RawValues values;
     const std::optional<std::string> text = read_config_file(command_line);
     if (text) parse_file(*text, command_line.config_path, values);
     apply_command_line(command_line, values);
 
     Settings settings;
-    load_aws(values, command_line, text.has_value(), settings.aws);
+    load_aws(values, command_line, text.has_value(), env, settings.aws);
     load_database(values, settings.database);
     load_sync(values, settings.sync);
+    load_retention(values, settings.retention);
     load_log(values, settings.log);
     load_metrics(values, settings.metrics);
     return settings;

@@ -149,6 +149,7 @@ std::string describe_settings(const Settings& settings) {
     out += "\n[database]\n";
     add(out, "url", mask_database_url(settings.database.url));
     add(out, "schema", settings.database.schema);
+    add(out, "statement_timeout", format_duration(settings.database.statement_timeout));
 
     out += "\n[sync]\n";
     for (const std::string& scan : settings.sync.scans) add(out, "scan", scan);
@@ -157,6 +158,11 @@ std::string describe_settings(const Settings& settings) {
     add(out, "page_size", std::to_string(settings.sync.page_size));
     add(out, "interval", format_duration(settings.sync.interval));
     add(out, "concurrency", std::to_string(settings.sync.concurrency));
+    add(out, "lease", format_duration(settings.sync.lease));
+    add(out, "max_pages", std::to_string(settings.sync.max_pages));
+
+    out += "\n[retention]\n";
+    add(out, "runs", format_duration(settings.retention.runs));
 
     out += "\n[log]\n";
     add(out, "level", settings.log.level);

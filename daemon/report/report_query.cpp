@@ -40,7 +40,7 @@ Timestamp from_microseconds(std::int64_t microseconds) {
 
 }  // namespace
 
-Report load_report(pqxx::connection& connection, const std::string& schema,
+Report load_report(pqxx::connection_base& connection, const std::string& schema,
                    const std::vector<std::string>& scans, std::chrono::seconds sync_interval) {
     std::optional<std::string> wanted;
     if (!scans.empty()) wanted = nlohmann::json(scans).dump();

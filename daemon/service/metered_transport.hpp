@@ -7,7 +7,7 @@
 namespace codeguru::service {
 
 // An HttpTransport that forwards to another one and, for every exchange that ends (with a
-// response or a TransportError), counts it in `metrics` and beats `heartbeat`.
+// response or a TransportError), counts it and its time in `metrics` and beats `heartbeat`.
 // Thread-safe as `inner` is; every collaborator must outlive it.
 class MeteredTransport final : public aws::HttpTransport {
   public:

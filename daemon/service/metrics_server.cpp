@@ -11,12 +11,19 @@ namespace codeguru::service {
 namespace {
 
 constexpr const char* kPrometheusText = "text/plain; version=0.0.4; charset=utf-8";
-constexpr std::size_t kServerThreads = 2;  // scrapes are rare and quick
+// Scrapes are rare and quick, but a /healthz may wait for a slow database (up to its
+// deadline): /metrics still has threads while two of them wait.
+constexpr std::size_t kServerThreads = 4;
 
 }  // namespace
 
-MetricsServer::MetricsServer(const std::string& host, int port, const Metrics& metrics)
-    : server_(std::make_unique<httplib::Server>()) {
+MetricsServer::MetricsServer(const std::string& host, int port, const Metrics& metrics,
+                             std::shared_ptr<HealthSource> health_source,
+                             HealthCheckOptions health_options)
+    : health_(
+          std::move(health_source), clock_, [&metrics] { return metrics.health_scope(); },
+          health_options),
+      server_(std::make_unique<httplib::Server>()) {
     server_->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
     server_->set_read_timeout(std::chrono::seconds(5));
     server_->set_write_timeout(std::chrono::seconds(5));
@@ -24,10 +31,10 @@ MetricsServer::MetricsServer(const std::string& host, int port, const Metrics& m
     server_->Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& res) {
         res.set_content(metrics.render(), kPrometheusText);
     });
-    server_->Get("/healthz", [&metrics](const httplib::Request&, httplib::Response& res) {
-        const Health health = metrics.health();
-        res.status = health.ok ? 200 : 503;
-        res.set_content(health.detail + "\n", "text/plain; charset=utf-8");
+    server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+        const HealthReport report = health_.check();
+        res.status = report.ok() ? 200 : 503;
+        res.set_content(health_json(report) + "\n", "application/json");
     });
 
     const std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) +

@@ -11,15 +11,34 @@
 #include "aws/service_client.hpp"
 #include "codeguru/codeguru_client.hpp"
 #include "config/settings_printer.hpp"
+#include "service/api_client_options.hpp"
 #include "service/metered_transport.hpp"
 #include "service/signal_watcher.hpp"
 #include "service/systemd_notify.hpp"
 #include "service/watchdog.hpp"
+#include "store/conninfo.hpp"
+#include "store/database.hpp"
+#include "sync/owner_id.hpp"
 
 namespace codeguru::service {
 
+std::unique_ptr<pqxx::connection> connect_database(const DatabaseSettings& database) {
+    bool server_timeout = true;
+    for (;;) {
+        try {
+            return std::make_unique<pqxx::connection>(store::effective_conninfo(
+                database.url, database.statement_timeout, server_timeout));
+        } catch (const pqxx::broken_connection& e) {
+            if (!server_timeout || !store::rejects_startup_options(e.what())) throw;
+            server_timeout = false;  // a pooler that refuses `options`: see store::Database
+        }
+    }
+}
+
 std::unique_ptr<pqxx::connection> connect_database(const std::string& url) {
-    return std::make_unique<pqxx::connection>(url);
+    DatabaseSettings database;
+    database.url = url;
+    return connect_database(database);
 }
 
 std::string cycle_status(const sync::CycleSummary& summary,
@@ -37,9 +56,21 @@ class SyncService::Observer final : public sync::SyncObserver {
   public:
     Observer(Heartbeat& heartbeat, Metrics& metrics) : heartbeat_(heartbeat), metrics_(metrics) {}
 
-    void page_applied(const std::string& scan, const store::PageCounts& counts) override {
+    void scan_started(const std::string& scan) override {
         heartbeat_.beat();
-        metrics_.record_page(scan, counts);
+        metrics_.record_run_started(scan);
+    }
+    void page_applied(const std::string& scan, const store::PageCounts& counts,
+                      double apply_seconds) override {
+        heartbeat_.beat();
+        metrics_.record_page(scan, counts, apply_seconds);
+    }
+    void database_reconnected(const std::string& scan) override {
+        heartbeat_.beat();
+        metrics_.record_database_reconnect(scan);
+    }
+    void database_error(const std::string& /*scan*/, const std::string& sqlstate) override {
+        metrics_.record_database_error(sqlstate);
     }
     void scan_finished(const sync::ScanResult& result) override {
         heartbeat_.beat();
@@ -52,6 +83,7 @@ class SyncService::Observer final : public sync::SyncObserver {
 };
 
 struct SyncService::Components {
+    std::unique_ptr<store::Database> database;  // first: every other part may use it
     std::unique_ptr<aws::CurlTransport> transport;
     std::unique_ptr<aws::CurlTransport> metadata_transport;  // ECS and IMDS credentials
     std::unique_ptr<MeteredTransport> metered;
@@ -66,57 +98,54 @@ struct SyncService::Components {
 SyncService::SyncService(Settings settings, StopFlag& stop)
     : settings_(std::move(settings)),
       stop_(stop),
+      owner_id_(sync::make_owner_id()),
       metrics_(clock_),
       observer_(std::make_unique<Observer>(heartbeat_, metrics_)) {
     build();
 }
 
 SyncService::~SyncService() {
-    metrics_.watch_client(nullptr);
+    metrics_.watch_client({});
 }
 
 void SyncService::build() {
     auto c = std::make_unique<Components>();
     const AwsSettings& aws = settings_.aws;
 
-    aws::CurlTransportOptions transport;
-    transport.connect_timeout = aws.connect_timeout;
-    transport.request_timeout = aws.request_timeout;
-    transport.stop = &stop_;
-    c->transport = std::make_unique<aws::CurlTransport>(transport);
+    const aws::EnvLookup env = aws::process_environment();
+    c->transport = std::make_unique<aws::CurlTransport>(api_transport_options(aws, stop_, env));
     c->metered = std::make_unique<MeteredTransport>(*c->transport, metrics_, heartbeat_);
-    aws::CurlTransportOptions metadata;
-    metadata.connect_timeout = std::chrono::seconds(1);
-    metadata.request_timeout = std::chrono::seconds(3);
-    metadata.stop = &stop_;
-    metadata.bypass_proxy = true;
-    c->metadata_transport = std::make_unique<aws::CurlTransport>(metadata);
+    c->metadata_transport =
+        std::make_unique<aws::CurlTransport>(metadata_transport_options(stop_, env));
     c->credentials = std::make_unique<aws::CachedProvider>(
-        aws::make_default_chain({aws.profile, aws.region, *c->transport, *c->metadata_transport,
-                                 clock_, aws::process_environment()}),
+        aws::make_default_chain(
+            {aws.profile, aws.region, *c->transport, *c->metadata_transport, clock_, env, &stop_}),
         clock_);
     c->rate_limiter = std::make_unique<aws::RateLimiter>(aws.requests_per_second);
 
     aws::RetryPolicy policy;
     policy.max_attempts = aws.max_attempts;
-    // [aws] endpoint wins over AWS_ENDPOINT_URL_CODEGURU_SECURITY and AWS_ENDPOINT_URL.
-    const std::string endpoint =
-        !aws.endpoint.empty()
-            ? aws.endpoint
-            : aws::endpoint_from_environment("CODEGURU_SECURITY", aws::process_environment())
-                  .value_or(default_codeguru_endpoint(aws.region));
     c->service = std::make_unique<aws::ServiceClient>(
-        aws::parse_endpoint(endpoint), aws::SigV4Signer("codeguru-security", aws.region), policy,
+        aws::parse_endpoint(codeguru_endpoint(aws, env)),
+        aws::SigV4Signer(kCodeGuruSigningName, aws.region), policy,
         aws::ServiceClient::Dependencies{*c->metered, *c->credentials, clock_, *c->rate_limiter,
                                          c->retry_quota, stop_});
     c->client = std::make_unique<CodeGuruClient>(*c->service);
-    const std::string url = settings_.database.url;
-    c->scheduler = std::make_unique<sync::Scheduler>(
-        *c->client, [url] { return connect_database(url); }, clock_, stop_, observer_.get());
+    store::DatabaseOptions database;
+    database.url = settings_.database.url;
+    database.statement_timeout = settings_.database.statement_timeout;
+    c->database = std::make_unique<store::Database>(database, stop_);
+    c->scheduler = std::make_unique<sync::Scheduler>(*c->client, *c->database, clock_, stop_,
+                                                     owner_id_, observer_.get());
 
     // The previous client is still alive here, as watch_client requires.
-    metrics_.watch_client(&c->service->stats());
-    metrics_.set_interval(settings_.sync.interval);
+    metrics_.watch_client(
+        {&c->service->stats(), c->credentials.get(), &c->retry_quota, c->rate_limiter.get()});
+    // /healthz probes on a connection of its own, from a thread that may outlive the
+    // service: the factory holds copies only.
+    metrics_.set_health_scope(
+        settings_.sync.scans, settings_.sync.interval, settings_.database.schema,
+        [database = settings_.database] { return connect_database(database); });
     components_ = std::move(c);
 }
 

@@ -45,6 +45,7 @@ class SyncService {
 
     Settings settings_;
     StopFlag& stop_;
+    const std::string owner_id_;  // this instance in scan leases and runs
     SystemClock clock_;
     Heartbeat heartbeat_;
     Metrics metrics_;
@@ -52,7 +53,10 @@ class SyncService {
     std::unique_ptr<Components> components_;
 };
 
-// Opens a connection to the configured database. Throws pqxx errors.
+// Opens a connection to the configured database with the daemon's connection defaults
+// (store/conninfo.hpp), for one-shot commands (--migrate, --report, --check, health checks).
+// Throws pqxx errors.
+std::unique_ptr<pqxx::connection> connect_database(const DatabaseSettings& database);
 std::unique_ptr<pqxx::connection> connect_database(const std::string& url);
 
 // The systemd status line after a cycle: its summary and when the next one starts.

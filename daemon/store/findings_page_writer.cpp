@@ -36,12 +36,10 @@ std::string apply_page_sql(const std::string& quoted_schema) {
 
 }  // namespace
 
-FindingsPageWriter::FindingsPageWriter(pqxx::connection& connection, std::string schema)
+FindingsPageWriter::FindingsPageWriter(pqxx::connection_base& connection, std::string schema)
     : connection_(connection),
       schema_(std::move(schema)),
-      statement_("codeguru_apply_findings_page " + schema_) {
-    connection_.prepare(statement_, apply_page_sql(connection_.quote_name(schema_)));
-}
+      sql_(apply_page_sql(connection_.quote_name(schema_))) {}
 
 PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_id,
                                      const std::optional<std::string>& expected_token,
@@ -50,11 +48,12 @@ PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_i
                                      Timestamp sync_time) {
     PageColumns c = page_to_columns(scan, page, sync_time);
     // Autocommit: the function call is the whole transaction, so the page costs one round
-    // trip. The literals are moved into the call, not copied.
+    // trip. An unnamed statement, not a prepared one: nothing outlives the transaction, as
+    // transaction-mode poolers require. The literals are moved into the call, not copied.
     pqxx::nontransaction tx(connection_, "codeguru_apply_page");
     try {
-        const pqxx::row result = tx.exec_prepared1(
-            statement_, scan, run_id, nullable(expected_token), nullable(next_token),
+        const pqxx::row result = tx.exec_params1(
+            sql_, scan, run_id, nullable(expected_token), nullable(next_token),
             format_timestamp(sync_time), c.rejected, c.duplicates, c.finding_id.take(),
             c.created_at.take(), c.updated_at.take(), c.title.take(), c.description.take(),
             c.type.take(), c.status.take(), c.severity.take(), c.generator_id.take(),

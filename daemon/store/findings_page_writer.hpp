@@ -20,11 +20,12 @@ struct PageCounts {
     int rejected = 0;
 };
 
-// Writes pages of one schema through apply_findings_page(): a single statement, its own
-// transaction, one round trip. Not thread-safe: one writer per connection at a time.
+// Writes pages of one schema through apply_findings_page(): a single unnamed statement, its
+// own transaction, one round trip, no session state. Not thread-safe: one writer per connection at
+// a time.
 class FindingsPageWriter {
   public:
-    FindingsPageWriter(pqxx::connection& connection, std::string schema);
+    FindingsPageWriter(pqxx::connection_base& connection, std::string schema);
 
     // Applies `page` of `scan` for run `run_id` atomically: findings, children, versions,
     // the pass's seen-set, the checkpoint (advanced to next_token; a null next_token ends
@@ -36,9 +37,9 @@ class FindingsPageWriter {
                      Timestamp sync_time);
 
   private:
-    pqxx::connection& connection_;
+    pqxx::connection_base& connection_;
     std::string schema_;
-    std::string statement_;  // the prepared statement's name, one per schema
+    std::string sql_;  // the apply_findings_page call, with its parameters' types
 };
 
 }  // namespace codeguru::store

@@ -19,6 +19,11 @@ constexpr char kCreateLedgerSql[] =
     " (version integer PRIMARY KEY, name text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now())";
 
+int ledger_version(pqxx::transaction_base& tx, const std::string& quoted) {
+    return tx.exec1("SELECT coalesce(max(version), 0) FROM " + quoted + ".schema_migrations")[0]
+        .as<int>();
+}
+
 // Returns the version the schema is at, creating the schema and its ledger when missing.
 int current_version(pqxx::work& tx, const std::string& schema, const std::string& quoted) {
     if (!tx.exec_params1(kSchemaExistsSql, schema)[0].as<bool>()) {
@@ -27,8 +32,7 @@ int current_version(pqxx::work& tx, const std::string& schema, const std::string
     if (!tx.exec_params1(kLedgerExistsSql, schema)[0].as<bool>()) {
         tx.exec0("CREATE TABLE " + quoted + ".schema_migrations" + kCreateLedgerSql);
     }
-    return tx.exec1("SELECT coalesce(max(version), 0) FROM " + quoted + ".schema_migrations")[0]
-        .as<int>();
+    return ledger_version(tx, quoted);
 }
 
 }  // namespace
@@ -38,7 +42,14 @@ int latest_schema_version() {
     return migrations.empty() ? 0 : migrations.back().version;
 }
 
-MigrationResult apply_migrations(pqxx::connection& connection, const std::string& schema) {
+int applied_schema_version(pqxx::connection_base& connection, const std::string& schema) {
+    pqxx::read_transaction tx(connection, "codeguru_schema_version");
+    // A missing schema makes to_regclass() NULL as well: one question answers both.
+    if (!tx.exec_params1(kLedgerExistsSql, schema)[0].as<bool>()) return 0;
+    return ledger_version(tx, connection.quote_name(schema));
+}
+
+MigrationResult apply_migrations(pqxx::connection_base& connection, const std::string& schema) {
     const std::string quoted = connection.quote_name(schema);
     const int latest = latest_schema_version();
     MigrationResult result{0, 0};

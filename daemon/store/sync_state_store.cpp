@@ -10,43 +10,83 @@
 namespace codeguru::store {
 namespace {
 
-// Two int4 keys: hashtext(schema), hashtext(scan). Session-level, unlike the migration lock.
-constexpr char kTryLockSql[] = "SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))";
-constexpr char kUnlockSql[] = "SELECT pg_advisory_unlock(hashtext($1), hashtext($2))";
-
-constexpr char kLockCheckpointSql[] =
-    "SELECT status_filter FROM {schema}.sync_checkpoints WHERE scan_name = $1 FOR UPDATE";
-// The caller holds the scan lock, so a run of this scan still 'running' has no live process.
+// Makes sure the scan has a checkpoint row to hold its lease (a new scan's pass is empty).
+constexpr char kEnsureCheckpointSql[] =
+    "INSERT INTO {schema}.sync_checkpoints (scan_name, status_filter) VALUES ($1, $2)"
+    " ON CONFLICT (scan_name) DO NOTHING";
+constexpr char kLeaseHolderOfSql[] =
+    "SELECT owner FROM {schema}.sync_checkpoints WHERE scan_name = $1 AND owner IS NOT NULL";
+// The lease, taken with one conditional UPDATE: free, expired, this owner's already, or held
+// by $4, a holder known to be dead. A concurrent taker waits on the row lock and then finds
+// the lease live.
+constexpr char kTakeLeaseSql[] =
+    "UPDATE {schema}.sync_checkpoints SET owner = $2,"
+    " lease_duration = $3::float8 * interval '1 second',"
+    " lease_until = now() + $3::float8 * interval '1 second'"
+    " WHERE scan_name = $1 AND (owner IS NULL OR owner = $2 OR lease_until IS NULL"
+    "   OR lease_until < now() OR owner = $4)"
+    " RETURNING status_filter";
+// The caller holds the lease, so a run of this scan still 'running' has lost it.
 constexpr char kInterruptDeadRunsSql[] =
     "UPDATE {schema}.sync_runs SET outcome = 'interrupted', finished_at = $2::timestamptz,"
     " error = $3 WHERE scan_name = $1 AND outcome = 'running' RETURNING run_id";
-constexpr char kDeadRunError[] = "the daemon stopped before the run finished";
+constexpr char kDeadRunError[] = "its daemon stopped or lost the lease before the run finished";
 constexpr char kInsertRunSql[] =
-    "INSERT INTO {schema}.sync_runs (scan_name, started_at, outcome)"
-    " VALUES ($1, $2::timestamptz, 'running') RETURNING run_id";
-// $5: reset the pass (new status filter).
-constexpr char kUpsertCheckpointSql[] =
-    "INSERT INTO {schema}.sync_checkpoints AS c (scan_name, status_filter, run_id, "
-    "last_started_at) VALUES ($1, $2, $3, $4::timestamptz)"
-    " ON CONFLICT (scan_name) DO UPDATE SET status_filter = EXCLUDED.status_filter,"
-    " run_id = EXCLUDED.run_id, last_started_at = EXCLUDED.last_started_at,"
-    " next_token = CASE WHEN $5::boolean THEN NULL ELSE c.next_token END,"
-    " pages_done = CASE WHEN $5::boolean THEN 0 ELSE c.pages_done END"
-    " RETURNING next_token, pages_done";
+    "INSERT INTO {schema}.sync_runs (scan_name, started_at, outcome, owner)"
+    " VALUES ($1, $2::timestamptz, 'running', $3) RETURNING run_id";
+// $4: reset the pass (new status filter).
+constexpr char kStartCheckpointSql[] =
+    "UPDATE {schema}.sync_checkpoints SET status_filter = $2, run_id = $3,"
+    " last_started_at = $5::timestamptz,"
+    " next_token = CASE WHEN $4::boolean THEN NULL ELSE next_token END,"
+    " pages_done = CASE WHEN $4::boolean THEN 0 ELSE pages_done END"
+    " WHERE scan_name = $1 RETURNING next_token, pages_done";
+constexpr char kRenewLeaseSql[] =
+    "UPDATE {schema}.sync_checkpoints SET lease_until = now() + lease_duration"
+    " WHERE scan_name = $1 AND run_id = $2 AND owner = $3";
 constexpr char kClearSeenSql[] = "DELETE FROM {schema}.sync_pass_seen WHERE scan_name = $1";
 constexpr char kRestartPassSql[] =
     "UPDATE {schema}.sync_checkpoints SET next_token = NULL, pages_done = 0"
     " WHERE scan_name = $1 AND run_id = $2";
 constexpr char kFinishRunSql[] =
     "UPDATE {schema}.sync_runs SET finished_at = $2::timestamptz, outcome = $3, error = $4"
-    " WHERE run_id = $1";
-constexpr char kRecordErrorSql[] =
-    "UPDATE {schema}.sync_checkpoints SET last_error = $3 WHERE scan_name = $1 AND run_id = $2";
+    " WHERE run_id = $1 AND outcome = 'running' AND owner = $5";
+constexpr char kReleaseSql[] =
+    "UPDATE {schema}.sync_checkpoints SET last_error = $3, owner = NULL, lease_until = NULL"
+    " WHERE scan_name = $1 AND run_id = $2 AND owner = $4";
+// Any scan, configured or not: a running run is abandoned unless its scan's lease is held
+// for it and expired less than one lease duration ago. The grace covers a page still being
+// written past the lease (its renewal is not committed yet); a scan another daemon takes over
+// has its old run closed by that daemon's begin_run anyway. Runs of version-3 daemons (no
+// lease at all) are closed the same way.
+constexpr char kInterruptAbandonedSql[] =
+    "UPDATE {schema}.sync_runs AS r SET outcome = 'interrupted', finished_at = $1::timestamptz,"
+    " error = $2 WHERE r.outcome = 'running' AND NOT EXISTS ("
+    "   SELECT FROM {schema}.sync_checkpoints AS c WHERE c.scan_name = r.scan_name"
+    "   AND c.run_id = r.run_id AND c.owner IS NOT NULL"
+    "   AND c.lease_until >= now() - c.lease_duration)"
+    " RETURNING r.run_id, r.scan_name";
+constexpr char kAbandonedRunError[] = "its daemon stopped renewing the scan's lease";
+// In batches, so that a large backlog never holds one long transaction.
+constexpr long kPruneBatch = 10000;
+constexpr char kPruneRunsSql[] =
+    "DELETE FROM {schema}.sync_runs WHERE run_id IN ("
+    " SELECT r.run_id FROM {schema}.sync_runs AS r"
+    " WHERE r.started_at < now() - $1::float8 * interval '1 second' AND r.outcome <> 'running'"
+    " AND NOT EXISTS (SELECT FROM {schema}.sync_checkpoints AS c WHERE c.run_id = r.run_id)"
+    " LIMIT $2)";
+constexpr char kLeaseHolderSql[] =
+    "SELECT owner, lease_until::text FROM {schema}.sync_checkpoints"
+    " WHERE scan_name = $1 AND owner IS NOT NULL AND lease_until >= now() FOR UPDATE";
+constexpr char kResetScanSql[] =
+    "UPDATE {schema}.sync_checkpoints SET next_token = NULL, pages_done = 0, owner = NULL,"
+    " lease_until = NULL WHERE scan_name = $1";
 // Times as integer microseconds: exact, and independent of the session's TimeZone/DateStyle.
 constexpr char kLoadCheckpointSql[] =
     "SELECT scan_name, status_filter, next_token, pages_done, run_id,"
     " (extract(epoch FROM last_started_at) * 1000000)::bigint,"
-    " (extract(epoch FROM last_completed_at) * 1000000)::bigint, last_error"
+    " (extract(epoch FROM last_completed_at) * 1000000)::bigint, last_error, owner,"
+    " (extract(epoch FROM lease_until) * 1000000)::bigint"
     " FROM {schema}.sync_checkpoints WHERE scan_name = $1";
 
 const char* outcome_name(Outcome outcome) {
@@ -69,53 +109,73 @@ std::optional<Timestamp> timestamp_field(const pqxx::field& field) {
 
 }  // namespace
 
-SyncStateStore::SyncStateStore(pqxx::connection& connection, std::string schema)
+SyncStateStore::SyncStateStore(pqxx::connection_base& connection, std::string schema)
     : connection_(connection),
       schema_(std::move(schema)),
       quoted_schema_(connection_.quote_name(schema_)) {}
 
-bool SyncStateStore::try_lock_scan(const std::string& scan) {
-    pqxx::nontransaction tx(connection_, "codeguru_lock_scan");
-    return tx.exec_params1(kTryLockSql, schema_, scan)[0].as<bool>();
+std::optional<RunStart> SyncStateStore::begin_run(const std::string& scan,
+                                                  const std::string& status_filter,
+                                                  const Owner& owner, Timestamp now) {
+    return begin_run(scan, status_filter, owner, [now] { return now; });
 }
 
-void SyncStateStore::unlock_scan(const std::string& scan) {
-    pqxx::nontransaction tx(connection_, "codeguru_unlock_scan");
-    if (!tx.exec_params1(kUnlockSql, schema_, scan)[0].as<bool>()) {
-        spdlog::warn("scan {}: unlock requested but this connection did not hold its lock", scan);
-    }
-}
-
-RunStart SyncStateStore::begin_run(const std::string& scan, const std::string& status_filter,
-                                   Timestamp now) {
-    const std::string at = format_timestamp(now);
+std::optional<RunStart> SyncStateStore::begin_run(const std::string& scan,
+                                                  const std::string& status_filter,
+                                                  const Owner& owner,
+                                                  const std::function<Timestamp()>& now) {
     pqxx::work tx(connection_, "codeguru_begin_run");
-    const pqxx::result stored =
-        tx.exec_params(with_schema(kLockCheckpointSql, quoted_schema_), scan);
+    const bool created =
+        tx.exec_params0(with_schema(kEnsureCheckpointSql, quoted_schema_), scan, status_filter)
+            .affected_rows() > 0;
+    std::optional<std::string> defunct_holder;
+    if (owner.defunct) {
+        const pqxx::result holder =
+            tx.exec_params(with_schema(kLeaseHolderOfSql, quoted_schema_), scan);
+        if (!holder.empty() && owner.defunct(holder[0][0].as<std::string>())) {
+            defunct_holder = holder[0][0].as<std::string>();
+            spdlog::info("scan {}: its lease holder {} no longer runs; taking the scan over", scan,
+                         *defunct_holder);
+        }
+    }
+    const pqxx::result taken =
+        tx.exec_params(with_schema(kTakeLeaseSql, quoted_schema_), scan, owner.id,
+                       owner.lease.count(), nullable(defunct_holder));
+    if (taken.empty()) return std::nullopt;  // the rollback undoes nothing: the row existed
+    const std::string at = format_timestamp(now());
+
     for (const auto& dead : tx.exec_params(with_schema(kInterruptDeadRunsSql, quoted_schema_), scan,
                                            at, kDeadRunError)) {
         spdlog::warn(
-            "scan {}: run {} was still running when its daemon stopped; marked it "
+            "scan {}: run {} was still running when its daemon lost the scan; marked it "
             "interrupted",
             scan, dead[0].as<std::int64_t>());
     }
     const auto run_id =
-        tx.exec_params1(with_schema(kInsertRunSql, quoted_schema_), scan, at)[0].as<std::int64_t>();
-    const bool filter_changed = !stored.empty() && stored[0][0].as<std::string>() != status_filter;
+        tx.exec_params1(with_schema(kInsertRunSql, quoted_schema_), scan, at, owner.id)[0]
+            .as<std::int64_t>();
+    const std::string stored_filter = taken[0][0].as<std::string>();
+    const bool filter_changed = stored_filter != status_filter;
     if (filter_changed) {
         spdlog::info("scan {}: status filter changed from {} to {}; the pass starts over", scan,
-                     stored[0][0].as<std::string>(), status_filter);
+                     stored_filter, status_filter);
     }
-    if (stored.empty() || filter_changed) {
+    if (created || filter_changed) {
         tx.exec_params0(with_schema(kClearSeenSql, quoted_schema_), scan);
     }
-    const pqxx::row checkpoint = tx.exec_params1(with_schema(kUpsertCheckpointSql, quoted_schema_),
-                                                 scan, status_filter, run_id, at, filter_changed);
+    const pqxx::row checkpoint = tx.exec_params1(with_schema(kStartCheckpointSql, quoted_schema_),
+                                                 scan, status_filter, run_id, filter_changed, at);
     tx.commit();
 
     RunStart start{run_id, optional_text(checkpoint[0]), checkpoint[1].as<std::int64_t>(), false};
     start.resumed = start.resume_token.has_value();
     return start;
+}
+
+bool SyncStateStore::renew_lease(const std::string& scan, std::int64_t run_id, const Owner& owner) {
+    pqxx::nontransaction tx(connection_, "codeguru_renew_lease");
+    return tx.exec_params0(with_schema(kRenewLeaseSql, quoted_schema_), scan, run_id, owner.id)
+               .affected_rows() > 0;
 }
 
 void SyncStateStore::restart_pass(const std::string& scan, std::int64_t run_id) {
@@ -129,19 +189,61 @@ void SyncStateStore::restart_pass(const std::string& scan, std::int64_t run_id) 
     tx.commit();
 }
 
-void SyncStateStore::finish_run(std::int64_t run_id, const std::string& scan, Outcome outcome,
-                                const std::string& error, Timestamp now) {
+bool SyncStateStore::finish_run(std::int64_t run_id, const std::string& scan, const Owner& owner,
+                                Outcome outcome, const std::string& error, Timestamp now) {
     std::optional<std::string> stored_error;
     if (outcome != Outcome::kSucceeded) {
         stored_error = error;
         sanitize_text(*stored_error);
     }
     pqxx::work tx(connection_, "codeguru_finish_run");
-    tx.exec_params0(with_schema(kFinishRunSql, quoted_schema_), run_id, format_timestamp(now),
-                    outcome_name(outcome), nullable(stored_error));
-    tx.exec_params0(with_schema(kRecordErrorSql, quoted_schema_), scan, run_id,
-                    nullable(stored_error));
+    const bool closed =
+        tx.exec_params0(with_schema(kFinishRunSql, quoted_schema_), run_id, format_timestamp(now),
+                        outcome_name(outcome), nullable(stored_error), owner.id)
+            .affected_rows() > 0;
+    tx.exec_params0(with_schema(kReleaseSql, quoted_schema_), scan, run_id, nullable(stored_error),
+                    owner.id);
     tx.commit();
+    return closed;
+}
+
+std::vector<AbandonedRun> SyncStateStore::interrupt_abandoned_runs(Timestamp now) {
+    pqxx::nontransaction tx(connection_, "codeguru_interrupt_abandoned");
+    std::vector<AbandonedRun> runs;
+    for (const auto& row : tx.exec_params(with_schema(kInterruptAbandonedSql, quoted_schema_),
+                                          format_timestamp(now), kAbandonedRunError)) {
+        runs.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>()});
+    }
+    return runs;
+}
+
+long SyncStateStore::prune_runs(std::chrono::seconds age) {
+    long total = 0;
+    for (int batch = 0; batch < 100; ++batch) {
+        pqxx::nontransaction tx(connection_, "codeguru_prune_runs");
+        const long deleted =
+            static_cast<long>(tx.exec_params0(with_schema(kPruneRunsSql, quoted_schema_),
+                                              static_cast<std::int64_t>(age.count()), kPruneBatch)
+                                  .affected_rows());
+        total += deleted;
+        if (deleted < kPruneBatch) break;
+    }
+    return total;
+}
+
+bool SyncStateStore::reset_scan(const std::string& scan) {
+    pqxx::work tx(connection_, "codeguru_reset_scan");
+    const pqxx::result holder = tx.exec_params(with_schema(kLeaseHolderSql, quoted_schema_), scan);
+    if (!holder.empty()) {
+        throw StoreError("scan " + scan + " is being synced by " + holder[0][0].as<std::string>() +
+                         " (lease until " + holder[0][1].as<std::string>() +
+                         "); stop that daemon or wait for its run to end");
+    }
+    const bool found =
+        tx.exec_params0(with_schema(kResetScanSql, quoted_schema_), scan).affected_rows() > 0;
+    tx.exec_params0(with_schema(kClearSeenSql, quoted_schema_), scan);
+    tx.commit();
+    return found;
 }
 
 std::optional<Checkpoint> SyncStateStore::load_checkpoint(const std::string& scan) {
@@ -158,6 +260,8 @@ std::optional<Checkpoint> SyncStateStore::load_checkpoint(const std::string& sca
     checkpoint.last_started_at = timestamp_field(row[5]);
     checkpoint.last_completed_at = timestamp_field(row[6]);
     checkpoint.last_error = optional_text(row[7]);
+    checkpoint.owner = optional_text(row[8]);
+    checkpoint.lease_until = timestamp_field(row[9]);
     return checkpoint;
 }
 

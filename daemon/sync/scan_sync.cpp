@@ -29,9 +29,10 @@ bool is_connection_failure(const std::exception& e) {
     return false;
 }
 
-// The run can no longer own its scan (lock or checkpoint taken by another process).
+// The run can no longer own its scan (its lease taken by another daemon), or a stop ended
+// the wait for the database.
 class LostOwnership : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -46,6 +47,38 @@ void add(store::PageCounts& total, const store::PageCounts& page) {
     total.unchanged += page.unchanged;
     total.rejected += page.rejected;
 }
+
+std::string sqlstate_of(const std::exception& e) {
+    const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+    return sql != nullptr ? sql->sqlstate() : std::string();
+}
+
+[[noreturn]] void fail_api(const std::string& message) {
+    throw aws::ApiError("InvalidResponse", message, 200, false);
+}
+
+// The page being fetched while the previous one is written. Whatever way the run ends, the
+// fetch is cancelled (its own stop flag, linked to the daemon's) and waited for, which then
+// takes no longer than the transport needs to notice.
+class Prefetch {
+  public:
+    explicit Prefetch(StopFlag& daemon_stop) : stop_(daemon_stop) {}
+    ~Prefetch() { cancel(); }
+    Prefetch(const Prefetch&) = delete;
+    Prefetch& operator=(const Prefetch&) = delete;
+
+    StopFlag& stop() { return stop_; }
+    std::future<FindingsPage>& pending() { return pending_; }
+
+    void cancel() {
+        stop_.request_stop();
+        if (pending_.valid()) pending_.wait();
+    }
+
+  private:
+    StopFlag stop_;
+    std::future<FindingsPage> pending_;
+};
 
 }  // namespace
 
@@ -63,72 +96,99 @@ const char* to_string(ScanResult::Outcome outcome) {
     return "unknown";
 }
 
-// One run's database side: the connection, the scan lock it holds, and the
-// stores over it, re-established together when the connection is lost.
+// One run's database side: the connection and the stores over it, re-established together
+// when the connection is lost. The scan's lease lives in the database, not in the
+// connection, so a new connection carries on where the old one stopped.
 class ScanSync::Session {
-public:
+  public:
     Session(ScanSync& owner, const std::string& scan) : owner_(owner), scan_(scan) {}
 
-    // Connects and takes the scan lock. False when another process holds it.
-    bool open() {
-        connection_ = owner_.connect_();
-        state_ = std::make_unique<store::SyncStateStore>(*connection_, owner_.options_.schema);
-        writer_ = std::make_unique<store::FindingsPageWriter>(*connection_, owner_.options_.schema);
-        return state_->try_lock_scan(scan_);
+    void open() {
+        state_.reset();
+        writer_.reset();
+        connection_ = owner_.database_.connect();
+        state_ =
+            std::make_unique<store::SyncStateStore>(connection_->get(), owner_.options_.schema);
+        writer_ =
+            std::make_unique<store::FindingsPageWriter>(connection_->get(), owner_.options_.schema);
     }
 
-    // Re-establishes a lost connection with capped exponential backoff and retakes
-    // the lock. Throws LostOwnership when another process took the scan meanwhile,
-    // the last connection error when the database stays away, ApiError-free.
+    // Re-establishes a lost connection with capped exponential backoff. Throws LostOwnership
+    // when a stop ends the wait, the last connection error when the database stays away.
     void reopen() {
         auto delay = owner_.options_.reconnect_initial;
         for (int attempt = 1;; ++attempt) {
             if (!owner_.stop_.wait_for(delay)) throw LostOwnership("stop requested");
             try {
-                if (!open()) throw LostOwnership("another process took the scan's lock");
+                open();
                 spdlog::info("scan {}: database connection re-established", scan_);
+                if (auto* observer = owner_.options_.observer)
+                    observer->database_reconnected(scan_);
                 return;
-            } catch (const LostOwnership&) {
-                throw;
             } catch (const std::exception& e) {
                 if (attempt >= owner_.options_.reconnect_attempts) throw;
                 spdlog::warn("scan {}: reconnecting to the database failed ({}); retrying", scan_,
-                             e.what());
+                             one_line(e.what()));
             }
             delay = std::min(owner_.options_.reconnect_max, delay * 2);
         }
     }
 
-    // Runs `step`, re-establishing the connection and running it again when the
-    // connection is lost. `step` must be safe to repeat after a reconnect.
+    // Runs `step` under the database deadlines, re-establishing the connection and running it
+    // again when the connection is lost. `step` must be safe to repeat after a reconnect.
     template <class Step>
-    auto with_reconnect(Step step) {
+    auto call(Step step) {
         for (;;) {
             try {
-                return step();
+                if (!connection_) open();
+                return connection_->watched([&](pqxx::connection_base&) { return step(); });
             } catch (const std::exception& e) {
+                report_error(e);
                 if (!is_connection_failure(e)) throw;
-                spdlog::warn("scan {}: lost the database connection: {}", scan_, e.what());
+                spdlog::warn("scan {}: lost the database connection: {}", scan_,
+                             one_line(e.what()));
+                connection_.reset();
                 reopen();
             }
+        }
+    }
+
+    // One attempt on the current (or a new) connection, no backoff: for the bookkeeping
+    // after a stop, which must not wait.
+    template <class Step>
+    auto call_once(Step step) {
+        try {
+            if (!connection_) open();
+            return connection_->watched([&](pqxx::connection_base&) { return step(); });
+        } catch (const std::exception& e) {
+            report_error(e);
+            if (is_connection_failure(e)) connection_.reset();
+            throw;
         }
     }
 
     store::SyncStateStore& state() { return *state_; }
     store::FindingsPageWriter& writer() { return *writer_; }
 
-private:
+  private:
+    void report_error(const std::exception& e) {
+        if (dynamic_cast<const store::StoreError*>(&e) != nullptr) return;
+        if (auto* observer = owner_.options_.observer) {
+            observer->database_error(scan_, sqlstate_of(e));
+        }
+    }
+
     ScanSync& owner_;
     const std::string& scan_;
-    std::unique_ptr<pqxx::connection> connection_;
+    std::unique_ptr<store::DatabaseConnection> connection_;
     std::unique_ptr<store::SyncStateStore> state_;
     std::unique_ptr<store::FindingsPageWriter> writer_;
 };
 
-ScanSync::ScanSync(CodeGuruClient& client, ConnectionFactory connect, const Clock& clock,
+ScanSync::ScanSync(CodeGuruClient& client, store::Database& database, const Clock& clock,
                    StopFlag& stop, ScanSyncOptions options)
     : client_(client),
-      connect_(std::move(connect)),
+      database_(database),
       clock_(clock),
       stop_(stop),
       options_(std::move(options)) {}
@@ -145,24 +205,29 @@ ScanResult ScanSync::run_pass(const std::string& scan) {
     const auto started = std::chrono::steady_clock::now();
     Session session(*this, scan);
 
-    store::RunStart start{};
+    std::optional<store::RunStart> begun;
     try {
-        if (!session.open()) {
-            result.outcome = Outcome::kSkipped;
-            result.error = "another codeguru-syncd is syncing it";
-            spdlog::info("scan {}: skipped, {}", scan, result.error);
-            return result;
-        }
-        start = session.with_reconnect(
-            [&] { return session.state().begin_run(scan, options_.status, now_us(clock_)); });
+        begun = session.call([&] {
+            return session.state().begin_run(scan, options_.status, options_.owner,
+                                             [this] { return now_us(clock_); });
+        });
     } catch (const std::exception& e) {
-        result.outcome = Outcome::kFailed;
+        result.outcome = stop_.stop_requested() ? Outcome::kInterrupted : Outcome::kFailed;
         result.error = "database: " + one_line(e.what());
         spdlog::error("scan {}: cannot start a run: {}", scan, result.error);
         return result;
     }
+    if (!begun) {
+        result.outcome = Outcome::kSkipped;
+        result.error = "another codeguru-syncd holds the scan's lease";
+        spdlog::info("scan {}: skipped, {}", scan, result.error);
+        return result;
+    }
+    const store::RunStart start = *begun;
     result.run_id = start.run_id;
+    if (options_.observer != nullptr) options_.observer->scan_started(scan);
     std::optional<std::string> token = start.resume_token;
+    std::int64_t pass_pages = start.pages_done;
     if (start.resumed) {
         spdlog::info("scan {}: resuming the interrupted pass after {} page(s)", scan,
                      start.pages_done);
@@ -170,89 +235,118 @@ ScanResult ScanSync::run_pass(const std::string& scan) {
 
     // The next page is fetched while the current one is written, so the API and the
     // database work at the same time; pages are still applied strictly in order.
+    Prefetch prefetch(stop_);
     const auto start_fetch = [&](std::optional<std::string> page_token) {
-        return std::async(std::launch::async, [this, &scan, page_token = std::move(page_token)] {
-            return client_.get_findings(scan, options_.status, options_.page_size, page_token);
-        });
+        prefetch.pending() =
+            std::async(std::launch::async, [this, &scan, &prefetch, t = std::move(page_token)] {
+                return client_.get_findings(scan, options_.status, options_.page_size, t,
+                                            &prefetch.stop());
+            });
     };
+    // A slow API must not cost the lease: it is renewed while a page is awaited.
+    const auto renew_every = std::max<std::chrono::milliseconds>(
+        std::chrono::seconds(1),
+        std::chrono::duration_cast<std::chrono::milliseconds>(options_.owner.lease) / 3);
+    const auto await_page = [&] {
+        while (prefetch.pending().wait_for(renew_every) == std::future_status::timeout) {
+            if (!session.call([&] {
+                    return session.state().renew_lease(scan, start.run_id, options_.owner);
+                })) {
+                throw LostOwnership("another daemon took the scan over (its lease had expired)");
+            }
+        }
+        return prefetch.pending().get();
+    };
+
     bool pass_restarted = false;
     try {
-        std::future<FindingsPage> pending = start_fetch(token);
+        start_fetch(token);
         for (;;) {
             FindingsPage page;
             try {
-                page = pending.get();
+                page = await_page();
             } catch (const aws::ApiError& e) {
                 if (e.code() != "ValidationException" || !token || pass_restarted) throw;
-                spdlog::warn("scan {}: the API rejected the stored page token ({}); "
-                             "restarting the pass from the first page",
-                             scan, e.message());
-                session.with_reconnect([&] { session.state().restart_pass(scan, start.run_id); });
+                spdlog::warn(
+                    "scan {}: the API rejected the stored page token ({}); "
+                    "restarting the pass from the first page",
+                    scan, e.message());
+                session.call([&] { session.state().restart_pass(scan, start.run_id); });
                 token.reset();
+                pass_pages = 0;
                 pass_restarted = true;
-                pending = start_fetch(token);
+                start_fetch(token);
                 continue;
             }
-            if (page.next_token && !stop_.stop_requested()) pending = start_fetch(page.next_token);
+            if (page.next_token && token && *page.next_token == *token) {
+                fail_api(
+                    "GetFindings answered with the nextToken it was sent (repeated "
+                    "nextToken): the API is looping; the pass is abandoned");
+            }
+            if (page.next_token && !stop_.stop_requested()) start_fetch(page.next_token);
 
             const Timestamp sync_time = now_us(clock_);
-            const auto counts = session.with_reconnect([&]() -> store::PageCounts {
+            const auto apply_started = std::chrono::steady_clock::now();
+            const auto counts = session.call([&]() -> store::PageCounts {
                 try {
                     return session.writer().apply(scan, start.run_id, token, page.findings,
                                                   page.next_token, sync_time);
                 } catch (const store::StalePageError&) {
                     // After a lost connection the commit may have gone through: then the
                     // checkpoint is exactly where this page leads. Anywhere else (another
-                    // process's pass, or behind after the server lost a commit) the page
-                    // was not applied, and the run fails to resume from the checkpoint.
+                    // daemon's pass, or behind after the server lost a commit) the page was
+                    // not applied, and the run fails to resume from the checkpoint.
                     const auto cp = session.state().load_checkpoint(scan);
+                    if (cp && cp->run_id != start.run_id) {
+                        throw LostOwnership(
+                            "another daemon took the scan over (its lease had expired)");
+                    }
                     const bool applied =
-                        cp && cp->run_id == start.run_id &&
-                        (page.next_token ? cp->next_token == page.next_token
-                                         : cp->last_completed_at == sync_time);
+                        cp && (page.next_token ? cp->next_token == page.next_token
+                                               : cp->last_completed_at == sync_time);
                     if (!applied) throw;
                     spdlog::info("scan {}: the page committed before the connection was lost",
                                  scan);
                     return store::PageCounts{};
                 }
             });
+            const double apply_seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - apply_started)
+                    .count();
             add(result.counts, counts);
             ++result.pages;
-            if (options_.observer != nullptr) options_.observer->page_applied(scan, counts);
-            spdlog::debug("scan {}: page {} applied: {} seen, {} new, {} updated", scan,
-                          start.pages_done + result.pages, counts.seen, counts.inserted,
-                          counts.updated);
+            ++pass_pages;
+            if (options_.observer != nullptr) {
+                options_.observer->page_applied(scan, counts, apply_seconds);
+            }
+            spdlog::debug("scan {}: page {} applied: {} seen, {} new, {} updated", scan, pass_pages,
+                          counts.seen, counts.inserted, counts.updated);
             if (!page.next_token) break;
+            if (pass_pages >= options_.max_pages) {
+                fail_api("the pass exceeded sync.max_pages (" + std::to_string(options_.max_pages) +
+                         " pages) and GetFindings still returns a nextToken");
+            }
             token = std::move(page.next_token);
             // A stop requested while the page was written: the next one was never fetched.
-            if (!pending.valid()) throw aws::ApiError("Aborted", "stop requested", 0, false);
+            if (!prefetch.pending().valid())
+                throw aws::ApiError("Aborted", "stop requested", 0, false);
         }
         result.outcome = Outcome::kSucceeded;
     } catch (const aws::ApiError& e) {
         result.outcome = e.code() == "Aborted" ? Outcome::kInterrupted : Outcome::kFailed;
-        result.error = result.outcome == Outcome::kInterrupted ? "stopped before the pass ended"
-                                                               : e.what();
+        result.error =
+            result.outcome == Outcome::kInterrupted ? "stopped before the pass ended" : e.what();
     } catch (const LostOwnership& e) {
         result.outcome = stop_.stop_requested() ? Outcome::kInterrupted : Outcome::kFailed;
-        result.error = e.what();
+        result.error = stop_.stop_requested() ? "stopped before the pass ended" : e.what();
     } catch (const std::exception& e) {
-        result.outcome = Outcome::kFailed;
-        result.error = "database: " + one_line(e.what());
+        result.outcome = stop_.stop_requested() ? Outcome::kInterrupted : Outcome::kFailed;
+        result.error = stop_.stop_requested() ? "stopped before the pass ended"
+                                              : "database: " + one_line(e.what());
     }
+    prefetch.cancel();
 
-    const auto store_outcome = result.outcome == Outcome::kSucceeded ? store::Outcome::kSucceeded
-                               : result.outcome == Outcome::kInterrupted
-                                   ? store::Outcome::kInterrupted
-                                   : store::Outcome::kFailed;
-    try {
-        // A failed run still tries to record itself; if the database is gone, the next
-        // run of this scan marks the row interrupted.
-        session.state().finish_run(start.run_id, scan, store_outcome, result.error, now_us(clock_));
-        session.state().unlock_scan(scan);
-    } catch (const std::exception& e) {
-        spdlog::warn("scan {}: could not record the end of run {}: {}", scan, start.run_id,
-                     e.what());
-    }
+    finish(session, scan, start.run_id, result);
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -260,13 +354,40 @@ ScanResult ScanSync::run_pass(const std::string& scan) {
         spdlog::error("scan {}: run {} failed after {} page(s): {}", scan, start.run_id,
                       result.pages, result.error);
     } else {
-        spdlog::info("scan {}: run {} {}: {} page(s), {} finding(s) seen, {} new, {} updated, {} "
-                     "unchanged, {} rejected in {:.1f} s",
-                     scan, start.run_id, to_string(result.outcome), result.pages,
-                     result.counts.seen, result.counts.inserted, result.counts.updated,
-                     result.counts.unchanged, result.counts.rejected, seconds);
+        spdlog::info(
+            "scan {}: run {} {}: {} page(s), {} finding(s) seen, {} new, {} updated, {} "
+            "unchanged, {} rejected in {:.1f} s",
+            scan, start.run_id, to_string(result.outcome), result.pages, result.counts.seen,
+            result.counts.inserted, result.counts.updated, result.counts.unchanged,
+            result.counts.rejected, seconds);
     }
     return result;
+}
+
+void ScanSync::finish(Session& session, const std::string& scan, std::int64_t run_id,
+                      const ScanResult& result) {
+    const auto outcome = result.outcome == Outcome::kSucceeded     ? store::Outcome::kSucceeded
+                         : result.outcome == Outcome::kInterrupted ? store::Outcome::kInterrupted
+                                                                   : store::Outcome::kFailed;
+    const auto record = [&] {
+        return session.state().finish_run(run_id, scan, options_.owner, outcome, result.error,
+                                          now_us(clock_));
+    };
+    // The run's row is closed even after a lost connection; only a stop limits this to one
+    // quick attempt. Failing all, the lease expires and any daemon's sweep closes the row.
+    try {
+        const bool closed =
+            stop_.stop_requested() ? session.call_once(record) : session.call(record);
+        if (!closed) {
+            spdlog::warn("scan {}: run {} was closed by another daemon (its lease had expired)",
+                         scan, run_id);
+        }
+    } catch (const std::exception& e) {
+        spdlog::warn(
+            "scan {}: could not record the end of run {} ({}); the lease expiry will "
+            "close it",
+            scan, run_id, one_line(e.what()));
+    }
 }
 
 }  // namespace codeguru::sync

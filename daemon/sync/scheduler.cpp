@@ -8,12 +8,15 @@
 #include <unordered_set>
 
 #include "aws/api_error.hpp"
+#include "store/sync_state_store.hpp"
+#include "sync/owner_id.hpp"
+#include "util/one_line.hpp"
 
 namespace codeguru::sync {
 
 std::string CycleSummary::describe() const {
-    std::string text = std::to_string(succeeded) + " scan(s) ok, " + std::to_string(failed) +
-                       " failed";
+    std::string text =
+        std::to_string(succeeded) + " scan(s) ok, " + std::to_string(failed) + " failed";
     if (interrupted > 0) text += ", " + std::to_string(interrupted) + " interrupted";
     if (skipped > 0) text += ", " + std::to_string(skipped) + " skipped";
     text += ", " + std::to_string(findings_changed) + " finding(s) changed in " +
@@ -38,17 +41,42 @@ std::vector<std::string> resolve_scans(CodeGuruClient& client, const SyncSetting
     return scans;
 }
 
-Scheduler::Scheduler(CodeGuruClient& client, ConnectionFactory connect, const Clock& clock,
-                     StopFlag& stop, SyncObserver* observer)
+Scheduler::Scheduler(CodeGuruClient& client, store::Database& database, const Clock& clock,
+                     StopFlag& stop, std::string owner_id, SyncObserver* observer)
     : client_(client),
-      connect_(std::move(connect)),
+      database_(database),
+      owner_id_(std::move(owner_id)),
       clock_(clock),
       stop_(stop),
       observer_(observer) {}
 
+void Scheduler::housekeeping(const Settings& settings) {
+    try {
+        const auto connection = database_.connect();
+        store::SyncStateStore state(connection->get(), settings.database.schema);
+        const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(clock_.now());
+        for (const auto& run :
+             connection->watched([&](auto&) { return state.interrupt_abandoned_runs(now); })) {
+            spdlog::warn(
+                "scan {}: run {} was left running by a daemon that stopped renewing its "
+                "lease; marked it interrupted",
+                run.scan_name, run.run_id);
+        }
+        const long pruned =
+            connection->watched([&](auto&) { return state.prune_runs(settings.retention.runs); });
+        if (pruned > 0) {
+            spdlog::info("pruned {} sync_runs row(s) older than retention.runs", pruned);
+        }
+    } catch (const std::exception& e) {
+        // The scans' own runs report the database; housekeeping waits for the next cycle.
+        spdlog::warn("database housekeeping skipped this cycle: {}", one_line(e.what()));
+    }
+}
+
 CycleSummary Scheduler::run_cycle(const Settings& settings) {
     const auto started = std::chrono::steady_clock::now();
     CycleSummary summary;
+    housekeeping(settings);
 
     std::vector<std::string> scans;
     try {
@@ -70,8 +98,12 @@ CycleSummary Scheduler::run_cycle(const Settings& settings) {
     options.schema = settings.database.schema;
     options.status = settings.sync.status;
     options.page_size = settings.sync.page_size;
+    options.max_pages = settings.sync.max_pages;
+    options.owner = {owner_id_, settings.sync.lease, [self = owner_id_](std::string_view holder) {
+                         return owner_is_defunct(holder, self);
+                     }};
     options.observer = observer_;
-    ScanSync scan_sync(client_, connect_, clock_, stop_, options);
+    ScanSync scan_sync(client_, database_, clock_, stop_, options);
 
     const std::size_t first = summary.results.size();
     summary.results.resize(first + scans.size());

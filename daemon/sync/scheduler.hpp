@@ -25,19 +25,25 @@ struct CycleSummary {
 // ListScans fails.
 std::vector<std::string> resolve_scans(CodeGuruClient& client, const SyncSettings& settings);
 
-// Runs cycles: every scan of the cycle through ScanSync, up to `concurrency` at once,
-// each on its own database connection. One scan's failure never stops the others.
+// Runs cycles: first the database housekeeping (runs whose daemon lost its lease are
+// closed, old runs pruned), then every scan of the cycle through ScanSync, up to
+// `concurrency` at once, each on its own database connection. One scan's failure never
+// stops the others.
 class Scheduler {
-public:
+  public:
+    // `owner_id` names this daemon instance in leases and runs (make_owner_id()).
     // `observer` (optional) hears of every page and scan run; it must outlive the Scheduler.
-    Scheduler(CodeGuruClient& client, ConnectionFactory connect, const Clock& clock,
-              StopFlag& stop, SyncObserver* observer = nullptr);
+    Scheduler(CodeGuruClient& client, store::Database& database, const Clock& clock, StopFlag& stop,
+              std::string owner_id, SyncObserver* observer = nullptr);
 
     CycleSummary run_cycle(const Settings& settings);
 
-private:
+  private:
+    void housekeeping(const Settings& settings);
+
     CodeGuruClient& client_;
-    ConnectionFactory connect_;
+    store::Database& database_;
+    std::string owner_id_;
     const Clock& clock_;
     StopFlag& stop_;
     SyncObserver* observer_;

@@ -66,4 +66,5 @@ TEST_CASE("two daemons started together on one database never sync a scan at the
 
     CHECK(describe_difference(clean,
                               snapshot_tables(setup.schema.conninfo(), setup.schema.name())) == "");
+    CHECK(reference_difference(setup, scans) == "");
 }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "contract_rows.hpp"
 #include "daemon_process.hpp"
 #include "fake_api.hpp"
 #include "tables_snapshot.hpp"
@@ -130,7 +131,8 @@ struct E2eSetup {
 
 // The snapshot of one uninterrupted `--once` sync of `scans` from `api` into a schema of
 // its own: what every other way of reaching the end of a pass must equal.
-// Throws std::runtime_error when that sync does not exit 0.
+// Throws std::runtime_error when that sync does not exit 0 or its contract columns differ
+// from reference_rows of what `api` serves.
 inline TablesSnapshot clean_sync_snapshot(const FakeCodeGuruApi& api,
                                           const std::vector<std::string>& scans,
                                           int page_size = 10) {
@@ -148,7 +150,21 @@ inline TablesSnapshot clean_sync_snapshot(const FakeCodeGuruApi& api,
         throw std::runtime_error("the clean sync ended with " + run.status.describe() + ":\n" +
                                  run.err);
     }
+    // The clean sync is the daemon's own work: its contract columns must be what the
+    // independent reference mapper reads in the SPEC, or it is no yardstick.
+    if (const auto wrong = difference_from_reference(api, scans, schema.conninfo(), schema.name());
+        !wrong.empty()) {
+        throw std::runtime_error("the clean sync differs from the reference mapper:\n" + wrong);
+    }
     return snapshot_tables(schema.conninfo(), schema.name());
+}
+
+// Empty when the setup's schema holds, in the contract tables, exactly what the reference
+// mapper reads from `scans` as its fake serves them now (one complete first pass of each).
+inline std::string reference_difference(const E2eSetup& setup,
+                                        const std::vector<std::string>& scans) {
+    return difference_from_reference(setup.api, scans, setup.schema.conninfo(),
+                                     setup.schema.name());
 }
 
 // Empty when `schema` holds what the clean snapshot holds; otherwise the difference.

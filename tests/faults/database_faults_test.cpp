@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <pqxx/pqxx>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -151,13 +152,16 @@ TEST_CASE(
     // Page 5's answer is slow: the test acts while the daemon waits for it, page 4 committed.
     fx.fake.inject(
         Fault{.kind = Fault::Kind::kDelay, .count = 1, .after_requests = 4, .delay = 1500ms});
-    std::thread server([&] {
-        REQUIRE(wait_until(
-            [&] {
-                return fx.query("SELECT coalesce(max(pages_done), 0) FROM sync_checkpoints")[0][0]
-                           .as<int>() >= 4;
-            },
-            20s, 2ms));
+    const auto act_as_lost_commit = [&] {
+        if (!wait_until(
+                [&] {
+                    return fx.query(
+                                 "SELECT coalesce(max(pages_done), 0) FROM sync_checkpoints")[0][0]
+                               .as<int>() >= 4;
+                },
+                20s, 2ms)) {
+            throw std::runtime_error("page 4 was not committed within 20 s");
+        }
         // As after a server crash with asynchronous commit (or a failover): page 4's commit
         // is gone, and so is the daemon's connection.
         const auto log = get_findings_since(fx.fake, {});
@@ -174,9 +178,20 @@ TEST_CASE(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE application_name = '" +
             fx.application_name + "'");
+    };
+    // The thread records what went wrong; the test's own thread asserts it (Catch2 is not
+    // thread-safe).
+    std::string server_error;
+    std::thread server([&] {
+        try {
+            act_as_lost_commit();
+        } catch (const std::exception& e) {
+            server_error = e.what();
+        }
     });
     const auto lost = fx.sync("s", 10);
     server.join();
+    REQUIRE(server_error == "");
     INFO(lost.error);
     CHECK(lost.outcome == Outcome::kFailed);  // never "succeeded" with pages 4 to 8 skipped
     CHECK(lost.error.find("stale page") != std::string::npos);

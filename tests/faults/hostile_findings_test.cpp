@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "finding_generator.hpp"
+#include "log_capture.hpp"
 #include "stored_findings.hpp"
 #include "support_fault_sync.hpp"
 #include "support_raw_api.hpp"
@@ -27,36 +28,6 @@ using Outcome = sync::ScanResult::Outcome;
 namespace {
 
 constexpr char kReplacement[] = "\xEF\xBF\xBD";
-
-// Captures the daemon's log lines (spdlog's default logger) while it lives.
-class LogCapture {
-  public:
-    LogCapture()
-        : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(4096)),
-          previous_(spdlog::default_logger()) {
-        auto logger = std::make_shared<spdlog::logger>("capture", sink_);
-        logger->set_level(spdlog::level::info);
-        spdlog::set_default_logger(logger);
-    }
-    ~LogCapture() { spdlog::set_default_logger(previous_); }
-    LogCapture(const LogCapture&) = delete;
-    LogCapture& operator=(const LogCapture&) = delete;
-
-    // The captured lines that contain every one of `parts`.
-    std::size_t count(const std::vector<std::string>& parts) const {
-        std::size_t n = 0;
-        for (const auto& line : sink_->last_formatted()) {
-            bool all = true;
-            for (const auto& part : parts) all = all && line.find(part) != std::string::npos;
-            n += all;
-        }
-        return n;
-    }
-
-  private:
-    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
-    std::shared_ptr<spdlog::logger> previous_;
-};
 
 // Every string in `value` (keys excepted) with each NUL replaced by U+FFFD.
 json without_nuls(json value) {

@@ -35,10 +35,9 @@ inline TablesSnapshot clean_snapshot(const std::string& endpoint, const std::str
     sync::ScanSyncOptions options;
     options.schema = schema.name();
     options.page_size = page_size;
-    const std::string conninfo = schema.conninfo();
-    sync::ScanSync clean(
-        stack.client(), [conninfo] { return std::make_unique<pqxx::connection>(conninfo); },
-        stack.clock(), stack.stop(), options);
+    options.owner = {"clean-snapshot", std::chrono::seconds(120), nullptr};
+    store::Database database(store::DatabaseOptions{.url = schema.conninfo()}, stack.stop());
+    sync::ScanSync clean(stack.client(), database, stack.clock(), stack.stop(), options);
     const auto result = clean.run(scan);
     if (result.outcome != sync::ScanResult::Outcome::kSucceeded) {
         throw std::runtime_error("the clean sync of " + scan + " failed: " + result.error);

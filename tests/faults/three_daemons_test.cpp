@@ -77,6 +77,7 @@ TEST_CASE("three daemons started together on one database sync each scan once at
     CHECK(runs < 15);
     CHECK(static_cast<long>(get_findings_since(setup.api, {}).size()) == runs * kPagesPerScan);
     CHECK(snapshot_difference(clean, setup.schema) == "");
+    CHECK(reference_difference(setup, kScans) == "");
 }
 
 TEST_CASE("three long-running daemons, one killed mid-cycle, converge on the clean sync") {
@@ -141,4 +142,18 @@ TEST_CASE("three long-running daemons, one killed mid-cycle, converge on the cle
     clean.tables.erase("finding_versions");
     stored.tables.erase("finding_versions");
     CHECK(describe_difference(clean, stored) == "");
+
+    // The same against the independent reference mapper over the data served now.
+    ContractRows reference;
+    for (const auto& scan : kScans) {
+        merge_rows(reference, reference_rows(scan, setup.api.findings(scan)));
+    }
+    auto contract = stored_contract_rows(setup.schema.conninfo(), setup.schema.name());
+    const auto& reference_versions = reference["finding_versions"];
+    const auto& contract_versions = contract["finding_versions"];
+    CHECK(std::includes(contract_versions.begin(), contract_versions.end(),
+                        reference_versions.begin(), reference_versions.end()));
+    reference.erase("finding_versions");
+    contract.erase("finding_versions");
+    CHECK(describe_difference(reference, contract) == "");
 }

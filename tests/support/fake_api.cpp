@@ -247,6 +247,12 @@ bool valid_scan_name(const std::string& name) {
     });
 }
 
+// The kinds that answer 200 with a page bent out of shape, rather than an error.
+bool bends_page(Fault::Kind kind) {
+    return kind == Fault::Kind::kOversizedPage || kind == Fault::Kind::kRepeatToken ||
+           kind == Fault::Kind::kEndlessPages;
+}
+
 const char* plain_error_page(int status) {
     switch (status) {
         case 502:
@@ -282,6 +288,12 @@ std::string_view to_string(Fault::Kind kind) {
             return "not-found";
         case Fault::Kind::kConflict:
             return "conflict";
+        case Fault::Kind::kOversizedPage:
+            return "oversized-page";
+        case Fault::Kind::kRepeatToken:
+            return "repeat-token";
+        case Fault::Kind::kEndlessPages:
+            return "endless";
     }
     return "unknown";
 }
@@ -290,7 +302,8 @@ std::optional<Fault::Kind> parse_fault_kind(std::string_view name) {
     for (const auto kind :
          {Fault::Kind::kThrottle, Fault::Kind::kServerError, Fault::Kind::kDelay,
           Fault::Kind::kDropConnection, Fault::Kind::kMalformedJson, Fault::Kind::kRejectToken,
-          Fault::Kind::kAccessDenied, Fault::Kind::kNotFound, Fault::Kind::kConflict}) {
+          Fault::Kind::kAccessDenied, Fault::Kind::kNotFound, Fault::Kind::kConflict,
+          Fault::Kind::kOversizedPage, Fault::Kind::kRepeatToken, Fault::Kind::kEndlessPages}) {
         if (to_string(kind) == name) return kind;
     }
     return std::nullopt;
@@ -573,11 +586,12 @@ void FakeCodeGuruApi::handle_api(const httplib::Request& req, httplib::Response&
         return;
     }
 
-    if (const auto fault = take_fault(record)) {
+    const auto fault = take_fault(record);
+    if (fault) {
         record.fault = fault->kind;
         if (fault->kind == Fault::Kind::kDelay) {
             pause(fault->delay);
-        } else {
+        } else if (!bends_page(fault->kind)) {
             apply_fault(*fault, record, res);
             record.status = res.status;
             log(std::move(record));
@@ -590,9 +604,9 @@ void FakeCodeGuruApi::handle_api(const httplib::Request& req, httplib::Response&
             std::lock_guard lock(mutex_);
             return page_delay_;
         }());
-        get_findings(record, res);
+        get_findings(record, res, fault);
     } else {
-        list_scans(record, res);
+        list_scans(record, res, fault);
     }
     record.status = res.status;
     log(std::move(record));
@@ -758,7 +772,10 @@ std::optional<Fault> FakeCodeGuruApi::take_fault(const RequestRecord& record) {
                                (!get_findings && spec.target == Fault::Target::kListScans);
         if (!target_ok) continue;
         if (!spec.scan.empty() && (!get_findings || spec.scan != record.scan)) continue;
-        if (spec.kind == Fault::Kind::kRejectToken && !record.param("nextToken")) continue;
+        if ((spec.kind == Fault::Kind::kRejectToken || spec.kind == Fault::Kind::kRepeatToken) &&
+            !record.param("nextToken")) {
+            continue;
+        }
         if (active.matched++ < spec.after_requests) continue;
         if (spec.probability < 1.0 &&
             std::uniform_real_distribution<double>(0.0, 1.0)(active.rng) >= spec.probability) {
@@ -842,7 +859,10 @@ void FakeCodeGuruApi::apply_fault(const Fault& fault, const RequestRecord& recor
                            {"resourceType", "Scan"}});
             return;
         case Fault::Kind::kDelay:
-            return;
+        case Fault::Kind::kOversizedPage:
+        case Fault::Kind::kRepeatToken:
+        case Fault::Kind::kEndlessPages:
+            return;  // answered by get_findings / list_scans
     }
 }
 
@@ -864,7 +884,8 @@ std::string FakeCodeGuruApi::make_token(std::string_view kind, std::string_view 
     }
 }
 
-void FakeCodeGuruApi::get_findings(const RequestRecord& record, httplib::Response& res) {
+void FakeCodeGuruApi::get_findings(const RequestRecord& record, httplib::Response& res,
+                                   const std::optional<Fault>& fault) {
     const std::string& name = record.scan;
     if (name.empty() || name.size() > 140) {
         validation_error(res, "scanName", name,
@@ -931,8 +952,16 @@ void FakeCodeGuruApi::get_findings(const RequestRecord& record, httplib::Respons
             if (taken++ > 0) body += ',';
             body += scan.serialized[i];
         }
+        if (fault && fault->kind == Fault::Kind::kOversizedPage) {
+            for (std::size_t entries = taken; entries < fault->items; ++entries) {
+                body += entries > 0 ? ",{}" : "{}";
+            }
+        }
         body += ']';
-        if (more) {
+        const auto sent = record.param("nextToken");
+        if (fault && fault->kind == Fault::Kind::kRepeatToken) {
+            body += ",\"nextToken\":" + json(*sent).dump();
+        } else if (more || (fault && fault->kind == Fault::Kind::kEndlessPages)) {
             body += ",\"nextToken\":";
             body += json(make_token("findings", name, offset + taken, scan.generation)).dump();
         }
@@ -942,7 +971,8 @@ void FakeCodeGuruApi::get_findings(const RequestRecord& record, httplib::Respons
     res.set_content(std::move(body), json_content_type());
 }
 
-void FakeCodeGuruApi::list_scans(const RequestRecord& record, httplib::Response& res) {
+void FakeCodeGuruApi::list_scans(const RequestRecord& record, httplib::Response& res,
+                                 const std::optional<Fault>& fault) {
     const auto page_size = max_results(record.query, 100, res);
     if (!page_size) return;
     std::size_t offset = 0;
@@ -972,6 +1002,17 @@ void FakeCodeGuruApi::list_scans(const RequestRecord& record, httplib::Response&
                  {"runId", scan->run_id},
                  {"scanNameArn", "arn:aws:codeguru-security:" + options_.region + ":" +
                                      std::string(kAccountId) + ":scans/" + name}});
+        }
+        if (fault && fault->kind == Fault::Kind::kOversizedPage) {
+            while (page["summaries"].size() < fault->items) {
+                page["summaries"].push_back(json::object());
+            }
+        }
+        if (fault && fault->kind == Fault::Kind::kRepeatToken) {
+            page["nextToken"] = *record.param("nextToken");
+        } else if (fault && fault->kind == Fault::Kind::kEndlessPages) {
+            page["nextToken"] =
+                make_token("scans", "", offset + page["summaries"].size(), scans_generation_);
         }
     }
     res.status = 200;

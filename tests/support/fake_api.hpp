@@ -43,6 +43,10 @@ struct Fault {
         kAccessDenied,    // 403 AccessDeniedException
         kNotFound,        // 404 ResourceNotFoundException
         kConflict,        // 409 ConflictException
+        // A broken API that answers 200, and a normal page but for what the kind says:
+        kOversizedPage,  // the page's entries followed by `{}` entries, `items` in all
+        kRepeatToken,    // nextToken is the one the request sent (requests with a token)
+        kEndlessPages,   // a fresh nextToken on every page, past the end of the data
     };
     enum class Target { kGetFindings, kListScans, kBoth };
 
@@ -54,11 +58,12 @@ struct Fault {
     std::uint64_t seed = 1;              // for the probability draws
     int http_status = 500;               // kServerError only
     std::chrono::milliseconds delay{0};  // kDelay only
+    std::size_t items = 10'000;          // kOversizedPage only
     Target target = Target::kGetFindings;
 };
 
 // "throttle", "server-error", "delay", "drop", "malformed", "reject-token",
-// "access-denied", "not-found", "conflict".
+// "access-denied", "not-found", "conflict", "oversized-page", "repeat-token", "endless".
 std::string_view to_string(Fault::Kind kind);
 std::optional<Fault::Kind> parse_fault_kind(std::string_view name);
 
@@ -161,8 +166,11 @@ class FakeCodeGuruApi {
     // The fault that fires for this request, if any (consumes it).
     std::optional<Fault> take_fault(const RequestRecord& record);
     void apply_fault(const Fault& fault, const RequestRecord& record, httplib::Response& res);
-    void get_findings(const RequestRecord& record, httplib::Response& res);
-    void list_scans(const RequestRecord& record, httplib::Response& res);
+    // A 200 answer, bent by `fault` when it is one of the broken-API kinds.
+    void get_findings(const RequestRecord& record, httplib::Response& res,
+                      const std::optional<Fault>& fault);
+    void list_scans(const RequestRecord& record, httplib::Response& res,
+                    const std::optional<Fault>& fault);
     // REQUIRES: mutex_ held.
     std::string make_token(std::string_view kind, std::string_view scan, std::size_t offset,
                            std::uint64_t generation);

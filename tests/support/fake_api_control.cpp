@@ -42,6 +42,7 @@ Fault fault_from(const httplib::Request& req) {
     fault.seed = number(req, "seed", 1);
     fault.http_status = static_cast<int>(number(req, "status", 500));
     fault.delay = std::chrono::milliseconds(number(req, "delay_ms", 0));
+    fault.items = number(req, "items", fault.items);
     const std::string target = param(req, "target", "findings");
     if (target == "findings") {
         fault.target = Fault::Target::kGetFindings;
@@ -111,8 +112,8 @@ void FakeCodeGuruApi::register_control_routes() {
            }));
 
     // ?kind=throttle|server-error|delay|drop|malformed|reject-token|access-denied|not-found|
-    // conflict &count=N (0: forever) &scan= &after= &probability= &seed= &status= &delay_ms=
-    // &target=findings|scans|both
+    // conflict|oversized-page|repeat-token|endless &count=N (0: forever) &scan= &after=
+    // &probability= &seed= &status= &delay_ms= &items= &target=findings|scans|both
     s.Post("/_fake/fault", guarded([this](const httplib::Request& req, httplib::Response& res) {
                inject(fault_from(req));
                reply(res, 200, {{"pending", pending_faults()}});

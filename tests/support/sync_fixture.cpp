@@ -11,9 +11,10 @@ SyncFixture::SyncFixture()
     store::apply_migrations(c, schema.name());
 }
 
-sync::ConnectionFactory SyncFixture::connect() const {
-    const std::string conninfo = schema.conninfo() + " application_name=" + application_name;
-    return [conninfo] { return std::make_unique<pqxx::connection>(conninfo); };
+std::unique_ptr<store::Database> SyncFixture::database() const {
+    store::DatabaseOptions options;
+    options.url = schema.conninfo() + " application_name=" + application_name;
+    return std::make_unique<store::Database>(options, stack->stop());
 }
 
 sync::ScanResult SyncFixture::sync(const std::string& scan, int page_size) {
@@ -25,7 +26,9 @@ sync::ScanResult SyncFixture::sync(const std::string& scan, const Clock& clock, 
     options.schema = schema.name();
     options.page_size = page_size;
     options.reconnect_initial = std::chrono::milliseconds(50);
-    sync::ScanSync scan_sync(stack->client(), connect(), clock, stack->stop(), options);
+    options.owner = {"sync-fixture", std::chrono::seconds(120), nullptr};
+    const auto db = database();
+    sync::ScanSync scan_sync(stack->client(), *db, clock, stack->stop(), options);
     return scan_sync.run(scan);
 }
 

@@ -8,6 +8,7 @@
 
 #include "client_stack.hpp"
 #include "fake_api.hpp"
+#include "store/database.hpp"
 #include "sync/scan_sync.hpp"
 #include "test_database.hpp"
 #include "util/clock.hpp"
@@ -35,8 +36,9 @@ struct SyncFixture {
 
     SyncFixture();
 
-    // New connections to the test schema's database, tagged with application_name.
-    sync::ConnectionFactory connect() const;
+    // The daemon's database access to the test schema's database (connections tagged with
+    // application_name), stopped by the stack's stop flag.
+    std::unique_ptr<store::Database> database() const;
 
     // One run of ScanSync for `scan`, timed by the stack's wall clock or by `clock`.
     sync::ScanResult sync(const std::string& scan, int page_size = 1000);

@@ -33,13 +33,16 @@ def psql(conninfo, sql, *args):
 class Fake:
     """codeguru-fake-api in its own process."""
 
-    def __init__(self, binary, workdir, scans):
+    def __init__(self, binary, workdir, scans, inspector=0):
         self.port_file = os.path.join(workdir, "fake.port")
         if os.path.exists(self.port_file):
             os.remove(self.port_file)
         args = [binary, "--no-compression", "--seed", "7", "--port-file", self.port_file]
         for name, count in scans:
             args += ["--generate", f"{name}={count}"]
+        if inspector:
+            args += ["--generate-inspector", str(inspector), "--inspector-regions", "us-east-1",
+                     "--inspector-accounts", "111122223333,444455556666"]
         self.log = open(os.path.join(workdir, "fake.log"), "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 600
@@ -58,6 +61,14 @@ class Fake:
         req = urllib.request.Request(
             f"{self.endpoint}/_fake/evolve?seed=99&new=0&closed=0&updated={fraction}",
             data=b"", method="POST")
+        with urllib.request.urlopen(req) as r:
+            return json.load(r)
+
+    def evolve_inspector(self, fraction):
+        now = int(time.time()) + 1
+        req = urllib.request.Request(
+            f"{self.endpoint}/_fake/inspector/evolve?seed=99&changed={fraction}&closed=0"
+            f"&removed=0&added=0&now={now}", data=b"", method="POST")
         with urllib.request.urlopen(req) as r:
             return json.load(r)
 
@@ -98,14 +109,15 @@ def statements(conninfo):
     return int(calls), int(upserts), float(ms)
 
 
-def measure(name, conninfo, fake, daemon, config, scans, schema, findings):
+def measure(name, conninfo, fake, daemon, config, scans, schema, findings,
+            counter="getFindings"):
     last_run = int(psql(conninfo, f"SELECT coalesce(max(run_id), 0) FROM {schema}.sync_runs")
                    if psql(conninfo, f"SELECT to_regclass('{schema}.sync_runs')") else 0)
     psql(conninfo, "SELECT pg_stat_statements_reset()")
     before = fake.counters()
     seconds, rss = run_daemon(daemon, config, scans, schema)
     round_trips, upserts, db_ms = statements(conninfo)
-    requests = fake.counters()["getFindings"] - before["getFindings"]
+    requests = fake.counters()[counter] - before[counter]
     pages = int(psql(conninfo, f"SELECT sum(pages) FROM {schema}.sync_runs "
                                f"WHERE run_id > {last_run}"))
     return {"case": name, "findings": findings, "seconds": round(seconds, 3),
@@ -193,6 +205,28 @@ def main():
                                config, ["bench-one"], "bench_one", per_scan))
         results.append(measure(f"first sync, one scan of {big}", conninfo, fake, daemon, config,
                                ["bench-big"], "bench_big", big))
+        fake.stop()
+
+        # Amazon Inspector: one stream, code and package findings; then 1% changed.
+        inspector = 10000 if opts.small else 100000
+        print(f"generating {inspector} Inspector findings ...", flush=True)
+        fake = Fake(fake_binary, workdir, [], inspector=inspector)
+        with open(config, "w") as f:
+            f.write(f"[aws]\nregion = us-east-1\nrequests_per_second = 1000\n"
+                    f"[database]\nurl = {conninfo}\n"
+                    f"[inspector]\nregion = us-east-1\nendpoint = {fake.endpoint}\n"
+                    f"finding_type = CODE_VULNERABILITY\nfinding_type = PACKAGE_VULNERABILITY\n")
+        full = measure("Inspector full pass (code + package)", conninfo, fake, daemon, config, [],
+                       "bench_inspector", 0, counter="listFindings")
+        full["findings"] = int(psql(conninfo, "SELECT count(*) FROM bench_inspector.inspector_findings"))
+        full["findings_per_second"] = round(full["findings"] / full["seconds"])
+        results.append(full)
+        changed = fake.evolve_inspector(0.01)["changed"]
+        incremental = measure("Inspector incremental pass, 1% changed", conninfo, fake, daemon,
+                              config, [], "bench_inspector", full["findings"],
+                              counter="listFindings")
+        incremental["changed"] = changed
+        results.append(incremental)
     finally:
         if fake is not None and fake.proc.poll() is None:
             fake.stop()
@@ -209,6 +243,11 @@ def main():
         "resync_vs_first_sync": round(results[1]["findings_per_second"] / first, 2),
         "rss_big_vs_small": round(results[5]["peak_rss_mib"] / results[4]["peak_rss_mib"], 3),
         "peak_rss_max_mib": max(r["peak_rss_mib"] for r in results if "peak_rss_mib" in r),
+        # The incremental pass's cost against the full pass's: it follows the changes.
+        "inspector_incremental_vs_full_requests": round(
+            results[7]["api_requests"] / max(results[6]["api_requests"], 1), 4),
+        "inspector_incremental_vs_full_seconds": round(
+            results[7]["seconds"] / results[6]["seconds"], 4),
     }
     header = f"{'case':<46} {'findings':>9} {'seconds':>8} {'findings/s':>10} {'requests':>8} " \
              f"{'trips/page':>10} {'upserts/page':>12} {'peak RSS':>9}"
@@ -220,7 +259,10 @@ def main():
               f"{r.get('db_round_trips_per_page', ''):>10} "
               f"{r.get('upsert_round_trips_per_page', ''):>12} "
               f"{(str(r['peak_rss_mib']) + ' MiB') if 'peak_rss_mib' in r else '':>9}")
-    print(f"\nfirst sync / COPY reference: {report['first_sync_vs_copy']:.0%}   "
+    print(f"\nInspector incremental pass after 1% changed ({results[7].get('changed')} findings): "
+          f"{report['inspector_incremental_vs_full_requests']:.1%} of the full pass's requests, "
+          f"{report['inspector_incremental_vs_full_seconds']:.1%} of its time")
+    print(f"first sync / COPY reference: {report['first_sync_vs_copy']:.0%}   "
           f"re-sync / first sync: {report['resync_vs_first_sync']}x   "
           f"peak RSS one scan of {big} / one of {per_scan}: {report['rss_big_vs_small']}   "
           f"highest peak RSS: {report['peak_rss_max_mib']} MiB")

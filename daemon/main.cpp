@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <string_view>
 
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
@@ -49,16 +50,21 @@ int print_report(pqxx::connection& connection, const codeguru::CommandLine& comm
     }
 }
 
-// --reset-scan: the scan's next run starts a new pass.
-int reset_scan(pqxx::connection_base& connection, const std::string& scan,
+// --reset-scan: the scan's next run starts a new pass. "inspector:REGION" names an Inspector
+// stream, whose next pass is then a full one.
+int reset_scan(pqxx::connection_base& connection, const std::string& label,
                const std::string& schema) {
+    constexpr std::string_view kInspector = "inspector:";
+    const bool stream = label.starts_with(kInspector);
+    const std::string scan = stream ? label.substr(kInspector.size()) : label;
     try {
-        codeguru::store::SyncStateStore state(connection, schema);
+        codeguru::store::SyncStateStore state(connection, schema, stream ? "inspector" : "codeguru");
         if (!state.reset_scan(scan)) {
-            return fail(kExitFailure, "scan " + scan + " has no checkpoint in schema " + schema +
+            return fail(kExitFailure, "scan " + label + " has no checkpoint in schema " + schema +
                                           ": nothing to reset");
         }
-        std::cout << "scan " << scan << ": checkpoint cleared; its next run starts a new pass\n";
+        std::cout << "scan " << label << ": checkpoint cleared; its next run starts a new "
+                  << (stream ? "full pass\n" : "pass\n");
         return kExitOk;
     } catch (const std::exception& e) {
         return fail(kExitFailure, std::string("--reset-scan: ") + e.what());

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "codeguru/finding_json.hpp"
 #include "fuzz_support.hpp"
+#include "sources/codeguru/finding_json.hpp"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "codeguru/timestamp.hpp"
 #include "fuzz_support.hpp"
+#include "util/timestamp.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "aws/assume_role_provider.hpp"
+#include "aws/credentials/assume_role_provider.hpp"
 #include "aws/curl_transport.hpp"
 #include "credential_test_env.hpp"
 #include "e2e/daemon_process.hpp"

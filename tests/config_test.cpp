@@ -664,16 +664,112 @@ TEST_CASE("an error message stays on one line whatever the value holds") {
 
 // --- scans required only for syncing ----------------------------------------------------
 
-TEST_CASE("require_scans demands a scan or a scan prefix") {
+TEST_CASE("require_scans demands a scan, a scan prefix or an Inspector region") {
     Settings settings = load_text(kMinimal);
     const ConfigError error = config_error_from([&] { require_scans(settings); });
     CHECK(error.key() == "sync.scan");
     CHECK(one_line(error.what()));
+    CHECK(std::string(error.what()).find("inspector.region") != std::string::npos);
 
     settings.sync.scan_prefix = "team-";
     CHECK_NOTHROW(require_scans(settings));
     settings.sync.scan_prefix.clear();
     settings.sync.scans = {"one"};
+    CHECK_NOTHROW(require_scans(settings));
+    settings.sync.scans.clear();
+    settings.inspector.regions = {"eu-west-1"};
+    CHECK_NOTHROW(require_scans(settings));
+}
+
+// --- [inspector] ------------------------------------------------------------------------------
+
+TEST_CASE("the [inspector] section has the documented defaults and is off without a region") {
+    const Settings settings = load_text(kMinimal);
+    CHECK_FALSE(settings.inspector.enabled());
+    CHECK(settings.inspector.endpoint.empty());
+    CHECK(settings.inspector.finding_types == std::vector<std::string>{"CODE_VULNERABILITY"});
+    CHECK(settings.inspector.accounts.empty());
+    CHECK(settings.inspector.status == "All");
+    CHECK(settings.inspector.page_size == 100);
+    CHECK(settings.inspector.overlap == 15min);
+    CHECK(settings.inspector.full_sweep == 24h);
+    CHECK(settings.inspector.code_snippets);
+}
+
+TEST_CASE("[inspector] keys are read, repeatable ones in order without repeats") {
+    const Settings settings = load_text(std::string(kMinimal) +
+                                        "[inspector]\n"
+                                        "region = eu-west-1\n"
+                                        "region = us-east-1\n"
+                                        "region = eu-west-1\n"
+                                        "endpoint = http://127.0.0.1:9\n"
+                                        "finding_type = PACKAGE_VULNERABILITY\n"
+                                        "finding_type = CODE_VULNERABILITY\n"
+                                        "account = 111111111111\n"
+                                        "account = 222222222222\n"
+                                        "status = ACTIVE\n"
+                                        "page_size = 7\n"
+                                        "overlap = 0s\n"
+                                        "full_sweep = 6h\n"
+                                        "code_snippets = no\n");
+    CHECK(settings.inspector.regions == std::vector<std::string>{"eu-west-1", "us-east-1"});
+    CHECK(settings.inspector.endpoint == "http://127.0.0.1:9");
+    CHECK(settings.inspector.finding_types ==
+          std::vector<std::string>{"PACKAGE_VULNERABILITY", "CODE_VULNERABILITY"});
+    CHECK(settings.inspector.accounts == std::vector<std::string>{"111111111111", "222222222222"});
+    CHECK(settings.inspector.status == "ACTIVE");
+    CHECK(settings.inspector.page_size == 7);
+    CHECK(settings.inspector.overlap == 0s);
+    CHECK(settings.inspector.full_sweep == 6h);
+    CHECK_FALSE(settings.inspector.code_snippets);
+}
+
+TEST_CASE("a bad [inspector] value is an error naming the key and the value") {
+    struct Case {
+        const char* key;
+        const char* value;
+        const char* expected;
+    };
+    const Case cases[] = {
+        {"inspector.region", "US_EAST_1", "a region like us-east-1"},
+        {"inspector.finding_type", "CODE", "CODE_VULNERABILITY, PACKAGE_VULNERABILITY or"},
+        {"inspector.account", "12345", "a 12-digit AWS account id"},
+        {"inspector.status", "Open", "ACTIVE, SUPPRESSED, CLOSED or All"},
+        {"inspector.page_size", "101", "an integer from 1 to 100"},
+        {"inspector.page_size", "0", "an integer from 1 to 100"},
+        {"inspector.overlap", "25h", "from 0s to 1d"},
+        {"inspector.full_sweep", "30s", "from 1m to 365d"},
+        {"inspector.code_snippets", "maybe", "true or false"},
+        {"inspector.endpoint", "ftp://x", "http(s)://host[:port]"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.key, c.value);
+        const ConfigError error =
+            config_error_from([&] { load_text(file_with(c.key, c.value)); });
+        CHECK(error.key() == c.key);
+        const std::string message = error.what();
+        CHECK(message.find(c.key) != std::string::npos);
+        CHECK(message.find(c.value) != std::string::npos);
+        CHECK(message.find(c.expected) != std::string::npos);
+    }
+}
+
+TEST_CASE("more than 10 inspector.account values are refused") {
+    std::string text = std::string(kMinimal) + "[inspector]\n";
+    for (int i = 0; i < 11; ++i) text += "account = 1000000000" + std::to_string(10 + i) + "\n";
+    const ConfigError error = config_error_from([&] { load_text(text); });
+    CHECK(error.key() == "inspector.account");
+    CHECK(std::string(error.what()).find("at most 10") != std::string::npos);
+}
+
+TEST_CASE("with only Inspector configured the region defaults to the first inspector.region") {
+    CommandLine command_line;
+    command_line.overrides = {{"inspector.region", "ap-south-1"},
+                              {"inspector.region", "eu-west-1"}};
+    TempDir dir;
+    command_line.config_path = dir.path("absent.conf");
+    const Settings settings = load_settings(command_line, environment());
+    CHECK(settings.aws.region == "ap-south-1");
     CHECK_NOTHROW(require_scans(settings));
 }
 
@@ -688,7 +784,10 @@ TEST_CASE("describe_settings lists every key and reads back to the same settings
                               {"aws.requests_per_second", "0.5"},
                               {"aws.endpoint", "http://127.0.0.1:4566"},
                               {"database.statement_timeout", "150s"},
-                              {"sync.max_pages", "50"}};
+                              {"sync.max_pages", "50"},
+                              {"inspector.region", "eu-west-1"},
+                              {"inspector.account", "123456789012"},
+                              {"inspector.code_snippets", "false"}};
     const Settings settings = load_text(kMinimal, command_line);
     const std::string text = describe_settings(settings);
     CHECK(text ==
@@ -716,6 +815,17 @@ TEST_CASE("describe_settings lists every key and reads back to the same settings
           "concurrency = 2\n"
           "lease = 2m\n"
           "max_pages = 50\n"
+          "\n"
+          "[inspector]\n"
+          "region = eu-west-1\n"
+          "endpoint =\n"
+          "finding_type = CODE_VULNERABILITY\n"
+          "account = 123456789012\n"
+          "status = All\n"
+          "page_size = 100\n"
+          "overlap = 15m\n"
+          "full_sweep = 1d\n"
+          "code_snippets = false\n"
           "\n"
           "[retention]\n"
           "runs = 90d\n"

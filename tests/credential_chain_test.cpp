@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "aws/chain_provider.hpp"
+#include "aws/credentials/chain_provider.hpp"
+#include "aws/credentials/sts_client.hpp"
 #include "aws/curl_transport.hpp"
-#include "aws/sts_client.hpp"
 #include "credential_test_env.hpp"
 #include "e2e/daemon_process.hpp"
 #include "fake_credential_servers.hpp"

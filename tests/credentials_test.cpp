@@ -15,11 +15,11 @@
 #include <thread>
 #include <vector>
 
-#include "aws/cached_provider.hpp"
-#include "aws/chain_provider.hpp"
-#include "aws/environment_provider.hpp"
+#include "aws/credentials/cached_provider.hpp"
+#include "aws/credentials/chain_provider.hpp"
+#include "aws/credentials/environment_provider.hpp"
+#include "aws/credentials/profile_provider.hpp"
 #include "aws/http_transport.hpp"
-#include "aws/profile_provider.hpp"
 #include "aws/shared_config_files.hpp"
 #include "util/clock.hpp"
 
@@ -98,7 +98,6 @@ std::string error_of(const std::function<void()>& action) {
     FAIL("expected a CredentialsError");
     return "";
 }
-
 
 // A transport to nowhere: every request fails as if no server listened.
 class UnreachableTransport final : public HttpTransport {

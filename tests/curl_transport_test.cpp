@@ -299,7 +299,7 @@ TEST_CASE("a stop request aborts a transfer in flight") {
 
 // --- AWS_CA_BUNDLE ----------------------------------------------------------------------------
 
-TEST_CASE("AWS_CA_BUNDLE names the CA bundle; unset or empty means the system's") {
+TEST_CASE("AWS_CA_BUNDLE names the CA bundle, and unset or empty means the system's") {
     const auto env = [](std::map<std::string, std::string> variables) -> EnvLookup {
         return [variables](const std::string& name) -> std::optional<std::string> {
             const auto it = variables.find(name);

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "aws/credentials/ecs_provider.hpp"
 #include "aws/curl_transport.hpp"
-#include "aws/ecs_provider.hpp"
 #include "credential_test_env.hpp"
 #include "e2e/daemon_process.hpp"
 #include "fake_credential_servers.hpp"

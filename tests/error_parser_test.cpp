@@ -79,3 +79,22 @@ TEST_CASE("transport failures map to retryable or final errors") {
     CHECK_FALSE(error_from_transport(TransportError(Kind::kProtocol, "x")).retryable());
     CHECK(error_from_transport(TransportError(Kind::kAborted, "x")).code() == "Aborted");
 }
+
+TEST_CASE("a Retry-After header in seconds is kept with the error, anything else is ignored") {
+    HttpResponse r = answer(429, "ThrottlingException", R"({"message":"slow down"})");
+    r.headers.emplace_back("Retry-After", " 7 ");
+    const auto e = parse_error_response(r);
+    REQUIRE(e.retry_after().has_value());
+    CHECK(e.retry_after()->count() == 7);
+    CHECK(e.retryable());
+
+    CHECK_FALSE(
+        parse_error_response(answer(500, "InternalServerException", "{}")).retry_after());
+    CHECK(parse_retry_after("0") == std::chrono::seconds(0));
+    CHECK(parse_retry_after("120") == std::chrono::seconds(120));
+    CHECK_FALSE(parse_retry_after(""));
+    CHECK_FALSE(parse_retry_after("-1"));
+    CHECK_FALSE(parse_retry_after("1.5"));
+    CHECK_FALSE(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"));
+    CHECK_FALSE(parse_retry_after("99999999999"));
+}

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "codeguru/finding_json.hpp"
-#include "codeguru/timestamp.hpp"
+#include "sources/codeguru/finding_json.hpp"
+#include "util/timestamp.hpp"
 
 using namespace codeguru;
 using nlohmann::json;

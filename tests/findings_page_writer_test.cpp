@@ -1,4 +1,4 @@
-#include "store/findings_page_writer.hpp"
+#include "sources/codeguru/findings_page_writer.hpp"
 
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>

@@ -2,8 +2,8 @@
 
 #include <memory>
 
+#include "aws/credentials/imds_provider.hpp"
 #include "aws/curl_transport.hpp"
-#include "aws/imds_provider.hpp"
 #include "credential_test_env.hpp"
 #include "fake_credential_servers.hpp"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/cached_provider.hpp"
+#include "aws/credentials/cached_provider.hpp"
 #include "service/metrics.hpp"
 #include "sync_fixture.hpp"
 #include "util/stop_flag.hpp"

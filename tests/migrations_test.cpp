@@ -5,8 +5,8 @@
 #include <string>
 #include <thread>
 
+#include "sources/codeguru/findings_page_writer.hpp"
 #include "store/embedded_migrations.hpp"
-#include "store/findings_page_writer.hpp"
 #include "store/store_error.hpp"
 #include "test_database.hpp"
 

@@ -1,11 +1,11 @@
-#include "store/page_columns.hpp"
+#include "sources/codeguru/page_columns.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include "codeguru/timestamp.hpp"
 #include "store/pg_array_literal.hpp"
+#include "util/timestamp.hpp"
 
 using codeguru::CodeLine;
 using codeguru::FilePath;

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "aws/process_provider.hpp"
+#include "aws/credentials/process_provider.hpp"
 #include "credential_test_env.hpp"
 #include "e2e/daemon_process.hpp"
 #include "e2e/e2e_fixture.hpp"

@@ -80,10 +80,14 @@ std::string iso(std::chrono::sys_seconds at) {
 // Hand-worked from the history, with a 1 h interval: alpha a5 Medium, a6 Low; beta b1
 // Critical, b2 b3 High, b4 b10 Medium, b5 Low, b6 Info, and b7 closed 5 days ago (b10
 // closed 25 days ago but reopened since); gamma has no findings, its last success is two
-// days old.
+// days old. Inspector: payments-api f05 Info, f06 untriaged (no severity, in the total),
+// f07 closed 2 days ago, all in us-east-1 (synced at T); shop-web f01 Critical, f03 High,
+// f10 Medium, in us-east-1 and eu-west-1, whose last success is two days old.
 constexpr char kAlphaCounts[] = "0,0,1,1,0,2,0";
 constexpr char kBetaCounts[] = "1,2,2,1,1,7,1";
 constexpr char kGammaCounts[] = "0,0,0,0,0,0,0";
+constexpr char kPaymentsCounts[] = "0,0,0,0,1,2,1";
+constexpr char kShopCounts[] = "1,1,1,0,0,3,0";
 
 }  // namespace
 
@@ -111,37 +115,42 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "codeguru-syncd --report --format csv gives per scan open findings, recent closes and sync "
-    "health") {
+    "codeguru-syncd --report --format csv gives per scan and project open findings, recent closes "
+    "and sync health") {
     ReportingHistory h;
     const auto run = run_report(h, "--format csv");
     INFO(run.out);
     REQUIRE(run.status == 0);
     const auto lines = lines_of(run.out);
-    REQUIRE(lines.size() == 4);
+    REQUIRE(lines.size() == 6);
     CHECK(lines[0] ==
-          "scan,critical,high,medium,low,info,open,closed_last_30_days,last_success_at,"
+          "source,scan,critical,high,medium,low,info,open,closed_last_30_days,last_success_at,"
           "last_success_age_s,sync_status\r");
     // The age is now minus the last success: checked by range, the rest exactly.
-    const std::regex row("([a-z]+),([0-9,]+),([^,]*),([0-9]+),([a-z]+)\r");
+    const std::regex row("([a-z]+),([a-z-]+),([0-9,]+),([^,]*),([0-9]+),([a-z]+)\r");
     const struct {
+        const char* source;
+        const char* scan;
         const char* counts;
         std::string last_success;
         long min_age;
         const char* status;
-    } expected[] = {{kAlphaCounts, iso(h.t()), 0, "ok"},
-                    {kBetaCounts, iso(h.t()), 0, "ok"},
-                    {kGammaCounts, iso(h.day(2)), 2 * 86400, "overdue"}};
-    const char* scans[] = {"alpha", "beta", "gamma"};
-    for (int i = 0; i < 3; ++i) {
+    } expected[] = {{"codeguru", "alpha", kAlphaCounts, iso(h.t()), 0, "ok"},
+                    {"codeguru", "beta", kBetaCounts, iso(h.t()), 0, "ok"},
+                    {"codeguru", "gamma", kGammaCounts, iso(h.day(2)), 2 * 86400, "overdue"},
+                    {"inspector", "payments-api", kPaymentsCounts, iso(h.t()), 0, "ok"},
+                    {"inspector", "shop-web", kShopCounts, iso(h.day(2)), 2 * 86400, "overdue"}};
+    for (int i = 0; i < 5; ++i) {
+        INFO(expected[i].scan);
         std::smatch m;
         REQUIRE(std::regex_match(lines[i + 1], m, row));
-        CHECK(m[1] == scans[i]);
-        CHECK(m[2] == expected[i].counts);
-        CHECK(m[3] == expected[i].last_success);
-        CHECK(std::stol(m[4]) >= expected[i].min_age);
-        CHECK(std::stol(m[4]) < expected[i].min_age + 3600);
-        CHECK(m[5] == expected[i].status);
+        CHECK(m[1] == expected[i].source);
+        CHECK(m[2] == expected[i].scan);
+        CHECK(m[3] == expected[i].counts);
+        CHECK(m[4] == expected[i].last_success);
+        CHECK(std::stol(m[5]) >= expected[i].min_age);
+        CHECK(std::stol(m[5]) < expected[i].min_age + 3600);
+        CHECK(m[6] == expected[i].status);
     }
 }
 
@@ -152,33 +161,50 @@ TEST_CASE("codeguru-syncd --report --format json gives the same numbers as a doc
     REQUIRE(run.status == 0);
     auto doc = nlohmann::json::parse(run.out);
     CHECK(doc["sync_interval_s"] == 3600);
-    REQUIRE(doc["scans"].size() == 3);
+    REQUIRE(doc["scans"].size() == 5);
     for (auto& scan : doc["scans"]) scan.erase("last_success_age_s");
     CHECK(doc["scans"] == nlohmann::json::parse(R"([
-        {"scan": "alpha",
+        {"source": "codeguru", "scan": "alpha",
          "open": {"Critical": 0, "High": 0, "Medium": 1, "Low": 1, "Info": 0, "total": 2},
          "closed_last_30_days": 0, "last_success_at": ")" +
                                                 iso(h.t()) + R"(",
          "sync_status": "ok"},
-        {"scan": "beta",
+        {"source": "codeguru", "scan": "beta",
          "open": {"Critical": 1, "High": 2, "Medium": 2, "Low": 1, "Info": 1, "total": 7},
          "closed_last_30_days": 1, "last_success_at": ")" +
                                                 iso(h.t()) + R"(",
          "sync_status": "ok"},
-        {"scan": "gamma",
+        {"source": "codeguru", "scan": "gamma",
          "open": {"Critical": 0, "High": 0, "Medium": 0, "Low": 0, "Info": 0, "total": 0},
+         "closed_last_30_days": 0, "last_success_at": ")" +
+                                                iso(h.day(2)) + R"(",
+         "sync_status": "overdue"},
+        {"source": "inspector", "scan": "payments-api",
+         "open": {"Critical": 0, "High": 0, "Medium": 0, "Low": 0, "Info": 1, "total": 2},
+         "closed_last_30_days": 1, "last_success_at": ")" +
+                                                iso(h.t()) + R"(",
+         "sync_status": "ok"},
+        {"source": "inspector", "scan": "shop-web",
+         "open": {"Critical": 1, "High": 1, "Medium": 1, "Low": 0, "Info": 0, "total": 3},
          "closed_last_30_days": 0, "last_success_at": ")" +
                                                 iso(h.day(2)) + R"(",
          "sync_status": "overdue"}])"));
 }
 
-TEST_CASE("codeguru-syncd --report in a table lists the scans of --scan, also one without data") {
+TEST_CASE(
+    "codeguru-syncd --report in a table lists the scans and projects of --scan, also one without "
+    "data") {
     ReportingHistory h;
-    const auto run = run_report(h, "--scan beta --scan nosuch");
+    // A CodeGuru scan named like the Inspector project, never synced: a line of its own.
+    h.query(
+        "INSERT INTO findings (scan_name, finding_id, created_at, updated_at, status, severity, "
+        "first_seen_at, last_changed_at) VALUES ('shop-web', 'c1', now(), now(), 'Open', 'Low', "
+        "now(), now())");
+    const auto run = run_report(h, "--scan beta --scan nosuch --scan shop-web");
     INFO(run.out);
     REQUIRE(run.status == 0);
     const auto lines = lines_of(run.out);
-    REQUIRE(lines.size() == 5);
+    REQUIRE(lines.size() == 7);
     CHECK(lines[0].rfind("Findings report at ", 0) == 0);
     CHECK_THAT(lines[0], Catch::EndsWith(" UTC (sync interval 1h 0m)"));
     CHECK(lines[1].empty());
@@ -187,16 +213,27 @@ TEST_CASE("codeguru-syncd --report in a table lists the scans of --scan, also on
         return std::vector<std::string>(
             std::sregex_token_iterator(line.begin(), line.end(), columns, -1), {});
     };
-    CHECK(cells(lines[2]) == std::vector<std::string>{"SCAN", "CRITICAL", "HIGH", "MEDIUM", "LOW",
-                                                      "INFO", "OPEN", "CLOSED 30D", "LAST SUCCESS",
-                                                      "AGE", "SYNC"});
+    CHECK(cells(lines[2]) == std::vector<std::string>{"SOURCE", "SCAN", "CRITICAL", "HIGH",
+                                                      "MEDIUM", "LOW", "INFO", "OPEN", "CLOSED 30D",
+                                                      "LAST SUCCESS", "AGE", "SYNC"});
     const std::string t = timestamptz_of(h.t()).substr(0, 16) + " UTC";
     auto beta = cells(lines[3]);
-    REQUIRE(beta.size() == 11);
-    CHECK_THAT(beta[9], Catch::Matches("[0-9]+[sm]"));  // seconds or minutes since T
-    beta[9] = "AGE";
-    CHECK(beta ==
-          std::vector<std::string>{"beta", "1", "2", "2", "1", "1", "7", "1", t, "AGE", "ok"});
-    CHECK(cells(lines[4]) ==
-          std::vector<std::string>{"nosuch", "0", "0", "0", "0", "0", "0", "0", "-", "-", "never"});
+    REQUIRE(beta.size() == 12);
+    CHECK_THAT(beta[10], Catch::Matches("[0-9]+[sm]"));  // seconds or minutes since T
+    beta[10] = "AGE";
+    CHECK(beta == std::vector<std::string>{"codeguru", "beta", "1", "2", "2", "1", "1", "7", "1", t,
+                                           "AGE", "ok"});
+    // A name that is neither a scan nor a project is taken for a CodeGuru scan.
+    CHECK(cells(lines[4]) == std::vector<std::string>{"codeguru", "nosuch", "0", "0", "0", "0", "0",
+                                                      "0", "0", "-", "-", "never"});
+    CHECK(cells(lines[5]) == std::vector<std::string>{"codeguru", "shop-web", "0", "0", "0", "1",
+                                                      "0", "1", "0", "-", "-", "never"});
+    // An Inspector project: as fresh as its stalest stream, eu-west-1, two days ago.
+    auto shop = cells(lines[6]);
+    REQUIRE(shop.size() == 12);
+    CHECK_THAT(shop[10], Catch::Matches("2d [0-9]+h"));
+    shop[10] = "AGE";
+    CHECK(shop == std::vector<std::string>{"inspector", "shop-web", "1", "1", "1", "0", "0", "3",
+                                           "0", timestamptz_of(h.day(2)).substr(0, 16) + " UTC",
+                                           "AGE", "overdue"});
 }

@@ -17,13 +17,14 @@ Timestamp at(std::int64_t epoch_s, std::int64_t micros = 0) {
 
 constexpr std::int64_t kGenerated = 1772600767;  // 2026-03-04T05:06:07Z
 
-// alpha: one open finding of no known severity; "beta, the \"second\"" needs CSV quoting;
-// gamma has never synced.
+// alpha: one open finding of no known severity; "beta, the \"second\"", an Inspector
+// project, needs CSV quoting; gamma has never synced.
 Report sample_report() {
     Report report;
     report.generated_at = at(kGenerated, 250000);
     report.sync_interval = seconds(900);
     ScanSummary alpha;
+    alpha.source = "codeguru";
     alpha.scan_name = "alpha";
     alpha.open_by_severity = {0, 2, 1, 0, 0};
     alpha.open_total = 4;
@@ -32,6 +33,7 @@ Report sample_report() {
     alpha.last_success_age = seconds(1799);
     alpha.status = SyncStatus::kOk;
     ScanSummary beta;
+    beta.source = "inspector";
     beta.scan_name = "beta, the \"second\"";
     beta.open_by_severity = {12, 0, 0, 0, 105};
     beta.open_total = 117;
@@ -39,6 +41,7 @@ Report sample_report() {
     beta.last_success_age = seconds(90000);
     beta.status = SyncStatus::kOverdue;
     ScanSummary gamma;
+    gamma.source = "codeguru";
     gamma.scan_name = "gamma";
     gamma.status = SyncStatus::kNever;
     report.scans = {alpha, beta, gamma};
@@ -51,23 +54,24 @@ TEST_CASE("the table aligns counts right and text left, with ages for a person")
     CHECK(format_report(sample_report(), Format::kTable) ==
           "Findings report at 2026-03-04 05:06 UTC (sync interval 15m)\n"
           "\n"
-          "SCAN                CRITICAL  HIGH  MEDIUM  LOW  INFO  OPEN  CLOSED 30D  LAST SUCCESS  "
-          "        AGE    SYNC\n"
-          "alpha                      0     2       1    0     0     4           3  2026-03-04 "
-          "04:36 UTC  29m    ok\n"
-          "beta, the \"second\"        12     0       0    0   105   117           0  2026-03-03 "
-          "04:06 UTC  1d 1h  overdue\n"
-          "gamma                      0     0       0    0     0     0           0  -           "
-          "          -      never\n");
+          "SOURCE     SCAN                CRITICAL  HIGH  MEDIUM  LOW  INFO  OPEN  CLOSED 30D  "
+          "LAST SUCCESS          AGE    SYNC\n"
+          "codeguru   alpha                      0     2       1    0     0     4           3  "
+          "2026-03-04 04:36 UTC  29m    ok\n"
+          "inspector  beta, the \"second\"        12     0       0    0   105   117           0  "
+          "2026-03-03 04:06 UTC  1d 1h  overdue\n"
+          "codeguru   gamma                      0     0       0    0     0     0           0  "
+          "-                     -      never\n");
 }
 
 TEST_CASE("the CSV has a header, quotes only where RFC 4180 needs it and ends lines in CRLF") {
     CHECK(format_report(sample_report(), Format::kCsv) ==
-          "scan,critical,high,medium,low,info,open,closed_last_30_days,last_success_at,"
+          "source,scan,critical,high,medium,low,info,open,closed_last_30_days,last_success_at,"
           "last_success_age_s,sync_status\r\n"
-          "alpha,0,2,1,0,0,4,3,2026-03-04T04:36:07Z,1799,ok\r\n"
-          "\"beta, the \"\"second\"\"\",12,0,0,0,105,117,0,2026-03-03T04:06:07Z,90000,overdue\r\n"
-          "gamma,0,0,0,0,0,0,0,,,never\r\n");
+          "codeguru,alpha,0,2,1,0,0,4,3,2026-03-04T04:36:07Z,1799,ok\r\n"
+          "inspector,\"beta, the \"\"second\"\"\",12,0,0,0,105,117,0,2026-03-03T04:06:07Z,90000,"
+          "overdue\r\n"
+          "codeguru,gamma,0,0,0,0,0,0,0,,,never\r\n");
 }
 
 TEST_CASE("the JSON keeps every field, with null for a scan never synced") {
@@ -76,19 +80,20 @@ TEST_CASE("the JSON keeps every field, with null for a scan never synced") {
     CHECK(nlohmann::json::parse(text) == nlohmann::json::parse(R"({
         "generated_at": "2026-03-04T05:06:07Z", "sync_interval_s": 900,
         "scans": [
-          {"scan": "alpha",
+          {"source": "codeguru", "scan": "alpha",
            "open": {"Critical": 0, "High": 2, "Medium": 1, "Low": 0, "Info": 0, "total": 4},
            "closed_last_30_days": 3, "last_success_at": "2026-03-04T04:36:07Z",
            "last_success_age_s": 1799, "sync_status": "ok"},
-          {"scan": "beta, the \"second\"",
+          {"source": "inspector", "scan": "beta, the \"second\"",
            "open": {"Critical": 12, "High": 0, "Medium": 0, "Low": 0, "Info": 105, "total": 117},
            "closed_last_30_days": 0, "last_success_at": "2026-03-03T04:06:07Z",
            "last_success_age_s": 90000, "sync_status": "overdue"},
-          {"scan": "gamma",
+          {"source": "codeguru", "scan": "gamma",
            "open": {"Critical": 0, "High": 0, "Medium": 0, "Low": 0, "Info": 0, "total": 0},
            "closed_last_30_days": 0, "last_success_at": null, "last_success_age_s": null,
            "sync_status": "never"}]})"));
     // Keys stay in the documented order.
+    CHECK(text.find("\"source\"") < text.find("\"scan\""));
     CHECK(text.find("\"scan\"") < text.find("\"open\""));
     CHECK(text.find("\"Critical\"") < text.find("\"Info\""));
 }
@@ -98,11 +103,12 @@ TEST_CASE("an empty report still has its headers") {
     report.generated_at = at(kGenerated);
     report.sync_interval = seconds(3600);
     CHECK(format_report(report, Format::kCsv) ==
-          "scan,critical,high,medium,low,info,open,closed_last_30_days,last_success_at,"
+          "source,scan,critical,high,medium,low,info,open,closed_last_30_days,last_success_at,"
           "last_success_age_s,sync_status\r\n");
     CHECK(format_report(report, Format::kTable) ==
           "Findings report at 2026-03-04 05:06 UTC (sync interval 1h 0m)\n\n"
-          "SCAN  CRITICAL  HIGH  MEDIUM  LOW  INFO  OPEN  CLOSED 30D  LAST SUCCESS  AGE  SYNC\n");
+          "SOURCE  SCAN  CRITICAL  HIGH  MEDIUM  LOW  INFO  OPEN  CLOSED 30D  LAST SUCCESS  AGE  "
+          "SYNC\n");
     CHECK(nlohmann::json::parse(format_report(report, Format::kJson))["scans"] ==
           nlohmann::json::array());
 }

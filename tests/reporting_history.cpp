@@ -203,6 +203,8 @@ ReportingHistory::ReportingHistory()
         REQUIRE(result.outcome == (succeeds ? sync::ScanResult::Outcome::kSucceeded
                                             : sync::ScanResult::Outcome::kFailed));
     }
+
+    seed_inspector_history(*this);
 }
 
 pqxx::result ReportingHistory::query(const std::string& sql) {

@@ -8,12 +8,18 @@
 
 namespace codeguru::test {
 
-// The seeded history every reporting test checks its hand-worked numbers against,
-// inserted through ScanSync from the fake API over many syncs (reporting_history.cpp
-// lists it finding by finding):
+// The seeded history every reporting test checks its hand-worked numbers against. CodeGuru
+// scans, inserted through ScanSync from the fake API over many syncs (reporting_history.cpp
+// lists them finding by finding):
 //   alpha  fixed dates in 2025: closes, a reopen, time to close by month;
 //   beta   dates relative to now: age buckets, recent closes, a vanished finding;
 //   gamma  no findings: a success two days ago, then failed runs.
+// Inspector findings of account 123456789012, inserted with SQL into migration 6's tables
+// (reporting_inspector_history.cpp lists them):
+//   shop-web      repository in us-east-1 and eu-west-1: open, closed, suppressed findings;
+//   payments-api  repository in us-east-1: INFORMATIONAL, UNTRIAGED, a reopen, a vanished
+//                 finding, and a PACKAGE_VULNERABILITY that is no code finding;
+//   streams       us-east-1 last succeeded at T, eu-west-1 two days ago.
 // Times are UTC; T is the wall clock at construction, truncated to the minute, and
 // day(k) is T - k days.
 class ReportingHistory {
@@ -33,6 +39,12 @@ class ReportingHistory {
     SyncFixture fx_;
     std::chrono::sys_seconds t_;
 };
+
+// Inserts the Inspector part of the history (called by ReportingHistory's constructor).
+void seed_inspector_history(const ReportingHistory& history);
+
+// The ARN of the history's Inspector finding `id` ("f01") of `region`.
+std::string inspector_arn(const std::string& region, const std::string& id);
 
 // "YYYY-MM-DD" and "YYYY-MM-01" (its month) of a UTC time.
 std::string date_of(std::chrono::sys_seconds at);

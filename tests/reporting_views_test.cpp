@@ -1,5 +1,8 @@
-// The reporting views (schema/002_reporting_views.sql) against the seeded history of
-// reporting_history.cpp; every expected number below is worked out by hand from it.
+// The reporting views (schema/002_reporting_views.sql, recreated over both sources by
+// schema/007_reporting_sources.sql) against the seeded history of reporting_history.cpp:
+// the CodeGuru scans' numbers, unchanged since version 2, under source 'codeguru'. Every
+// expected number below is worked out by hand from the history.
+// reporting_sources_test.cpp has the Inspector side.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -16,7 +19,8 @@ TEST_CASE("open findings by scan and severity leave out closed and vanished find
     // alpha: a5 Medium, a6 Low (reopened). beta: b1 Critical; b2, b3 High (b9 vanished,
     // b7 closed); b4, b10 Medium (b10 reopened); b5 Low; b6 Info.
     CHECK(rows_text(h.query("SELECT scan_name, severity, severity_rank, open_findings "
-                            "FROM open_findings_by_severity ORDER BY scan_name, severity_rank")) ==
+                            "FROM open_findings_by_severity WHERE source = 'codeguru' "
+                            "ORDER BY scan_name, severity_rank")) ==
           "alpha|Medium|3|1\n"
           "alpha|Low|4|1\n"
           "beta|Critical|1|1\n"
@@ -33,7 +37,7 @@ TEST_CASE("open findings fall into age buckets by whole days since creation") {
     ReportingHistory h;
     // Ages: a5, a6 created in 2025 (>90); b1 91; b2 90 and b3 31; b4 8 and b10 30; b5 7; b6 0.
     CHECK(rows_text(h.query("SELECT scan_name, severity, age_bucket, bucket_order, open_findings "
-                            "FROM open_findings_by_age "
+                            "FROM open_findings_by_age WHERE source = 'codeguru' "
                             "ORDER BY scan_name, severity_rank, bucket_order")) ==
           "alpha|Medium|>90 days|4|1\n"
           "alpha|Low|>90 days|4|1\n"
@@ -50,7 +54,7 @@ TEST_CASE("time to close runs from creation to the first close after the last re
     // a6 and b10 were reopened and are open: no close time. b7: day 40 to day 5.
     CHECK(rows_text(h.query(
               "SELECT scan_name, finding_id, severity, closed_at, time_to_close, days_to_close, "
-              "reopen_count FROM finding_close_times "
+              "reopen_count FROM finding_close_times WHERE source = 'codeguru' "
               "ORDER BY scan_name, finding_id COLLATE \"C\"")) ==
           "alpha|a1|High|2025-01-11 12:00:00+00|10 days|10|0\n"
           "alpha|a2|High|2025-01-25 12:00:00+00|20 days|20|0\n"
@@ -91,7 +95,8 @@ TEST_CASE("mean and median time to close are per month of closing and severity")
     for (const auto& row : expected) text += row.second + "\n";
     CHECK(rows_text(h.query("SELECT month, severity, closed_findings, mean_time_to_close, "
                             "median_time_to_close, mean_days, median_days "
-                            "FROM time_to_close_by_month ORDER BY month, severity_rank")) == text);
+                            "FROM time_to_close_by_month WHERE source = 'codeguru' "
+                            "ORDER BY month, severity_rank")) == text);
 }
 
 TEST_CASE("status changes count closes and reopens between observed versions") {
@@ -99,7 +104,7 @@ TEST_CASE("status changes count closes and reopens between observed versions") {
     // alpha closes: a1, a7, a2, a3 twice, a4, a6; reopens: a3, a6. beta closes: b7, b8,
     // b10; reopens: b10.
     CHECK(rows_text(h.query("SELECT scan_name, change, count(*) FROM finding_status_changes "
-                            "GROUP BY 1, 2 ORDER BY 1, 2")) ==
+                            "WHERE source = 'codeguru' GROUP BY 1, 2 ORDER BY 1, 2")) ==
           "alpha|closed|7\nalpha|reopened|2\nbeta|closed|3\nbeta|reopened|1\n");
 }
 
@@ -115,7 +120,7 @@ TEST_CASE("daily activity counts new, closed and reopened findings per calendar 
         beta += "beta|" + date_of(h.day(k)) + "|" + counts + "\n";
     CHECK(rows_text(h.query("SELECT scan_name, day, new_findings, closed_findings, "
                             "reopened_findings FROM daily_finding_activity "
-                            "ORDER BY scan_name, day")) ==
+                            "WHERE source = 'codeguru' ORDER BY scan_name, day")) ==
           "alpha|2025-01-01|1|0|0\n"
           "alpha|2025-01-02|1|0|0\n"
           "alpha|2025-01-05|1|0|0\n"
@@ -136,29 +141,32 @@ TEST_CASE("daily activity counts new, closed and reopened findings per calendar 
 
 TEST_CASE("detectors, rules and files are ranked by open findings") {
     ReportingHistory h;
-    CHECK(rows_text(h.query("SELECT scan_name, detector_id, detector_name, open_findings "
-                            "FROM open_findings_by_detector ORDER BY 1, 2")) ==
+    CHECK(rows_text(
+              h.query("SELECT scan_name, detector_id, detector_name, open_findings "
+                      "FROM open_findings_by_detector WHERE source = 'codeguru' ORDER BY 1, 2")) ==
           "alpha|python/hardcoded-credentials|hardcoded-credentials|1\n"
           "alpha|python/sql-injection|sql-injection|1\n"
           "beta|python/hardcoded-credentials|hardcoded-credentials|2\n"
           "beta|python/log-injection|log-injection|2\n"
           "beta|python/sql-injection|sql-injection|3\n");
-    CHECK(rows_text(h.query("SELECT scan_name, rule_id, open_findings "
-                            "FROM open_findings_by_rule ORDER BY 1, 2")) ==
-          "alpha|py-hardcoded-secret|1\n"
-          "alpha|py-sqli|1\n"
-          "beta|py-hardcoded-secret|2\n"
-          "beta|py-log|2\n"
-          "beta|py-sqli|3\n");
+    CHECK(
+        rows_text(h.query("SELECT scan_name, rule_id, open_findings "
+                          "FROM open_findings_by_rule WHERE source = 'codeguru' ORDER BY 1, 2")) ==
+        "alpha|py-hardcoded-secret|1\n"
+        "alpha|py-sqli|1\n"
+        "beta|py-hardcoded-secret|2\n"
+        "beta|py-log|2\n"
+        "beta|py-sqli|3\n");
     // b6 has no file; b9 (src/api/users.py) vanished.
-    CHECK(rows_text(h.query("SELECT scan_name, file_path, open_findings "
-                            "FROM open_findings_by_file ORDER BY 1, 2")) ==
-          "alpha|src/api/users.py|1\n"
-          "alpha|src/lib/db.py|1\n"
-          "beta|src/api/orders.py|1\n"
-          "beta|src/api/users.py|2\n"
-          "beta|src/lib/db.py|2\n"
-          "beta|tests/test_auth.py|1\n");
+    CHECK(
+        rows_text(h.query("SELECT scan_name, file_path, open_findings "
+                          "FROM open_findings_by_file WHERE source = 'codeguru' ORDER BY 1, 2")) ==
+        "alpha|src/api/users.py|1\n"
+        "alpha|src/lib/db.py|1\n"
+        "beta|src/api/orders.py|1\n"
+        "beta|src/api/users.py|2\n"
+        "beta|src/lib/db.py|2\n"
+        "beta|tests/test_auth.py|1\n");
 }
 
 TEST_CASE("sync health shows the last success, its age, the last error and recent failures") {
@@ -167,13 +175,13 @@ TEST_CASE("sync health shows the last success, its age, the last error and recen
     const std::string hour_ago = timestamptz_of(h.t() - std::chrono::hours(1));
     CHECK(rows_text(h.query("SELECT scan_name, last_run_started_at, last_run_outcome, "
                             "last_success_at, last_failure_at, runs_failed_last_day "
-                            "FROM sync_health ORDER BY scan_name")) ==
+                            "FROM sync_health WHERE source = 'codeguru' ORDER BY scan_name")) ==
           "alpha|" + t + "|succeeded|" + t + "|NULL|0\n" +  //
               "beta|" + t + "|succeeded|" + t + "|NULL|0\n" + "gamma|" + hour_ago + "|failed|" +
               timestamptz_of(h.day(2)) + "|" + hour_ago + "|2\n");
     const auto health = h.query(
         "SELECT last_error, last_success_age = now() - last_success_at, last_success_age_s "
-        "FROM sync_health ORDER BY scan_name");
+        "FROM sync_health WHERE source = 'codeguru' ORDER BY scan_name");
     CHECK(health[0][0].is_null());
     CHECK(health[0][1].as<bool>());
     CHECK(health[0][2].as<long>() >= 0);

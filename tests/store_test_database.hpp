@@ -5,7 +5,7 @@
 #include <pqxx/pqxx>
 #include <string>
 
-#include "codeguru/finding.hpp"
+#include "sources/codeguru/finding.hpp"
 #include "store/migrations.hpp"
 #include "store/sync_state_store.hpp"
 #include "test_database.hpp"

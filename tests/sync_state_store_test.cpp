@@ -4,7 +4,7 @@
 #include <pqxx/pqxx>
 #include <string>
 
-#include "store/findings_page_writer.hpp"
+#include "sources/codeguru/findings_page_writer.hpp"
 #include "store/store_error.hpp"
 #include "store_test_database.hpp"
 
@@ -293,4 +293,82 @@ TEST_CASE("finish_run records the outcome, and the checkpoint keeps the last err
     CHECK(db.count("SELECT count(*) FROM sync_runs WHERE run_id = " +
                    std::to_string(succeeded.run_id) + " AND error IS NULL") == 1);
     CHECK_FALSE(db.state.load_checkpoint("scan-a")->last_error);
+}
+
+TEST_CASE("a CodeGuru scan and an Inspector stream of the same name are separate scans",
+          "[sync_state]") {
+    StateDatabase db;
+    SyncStateStore inspector(db.connection, db.schema.name(), "inspector");
+    OtherDaemon other(db);
+
+    const auto scan = db.state.begin_run("us-east-1", "All", kTestOwner, at_s(1'000));
+    REQUIRE(scan);
+    // Another daemon may take the stream although the scan of the same name is leased.
+    SyncStateStore other_inspector(other.connection, db.schema.name(), "inspector");
+    const auto stream = other_inspector.begin_run("us-east-1", "types=CODE_VULNERABILITY;accounts=;status=All",
+                                                  other.owner, at_s(1'001));
+    REQUIRE(stream);
+    CHECK(db.count("SELECT count(*) FROM sync_checkpoints WHERE scan_name = 'us-east-1'") == 2);
+    CHECK(db.text("SELECT source FROM sync_runs WHERE run_id = " + std::to_string(stream->run_id)) ==
+          "inspector");
+    CHECK(db.text("SELECT source FROM sync_runs WHERE run_id = " + std::to_string(scan->run_id)) ==
+          "codeguru");
+
+    // A pass recorded for the stream is the stream's alone.
+    other_inspector.start_pass("us-east-1", stream->run_id, "full", R"({"findingType":[]})",
+                               at_s(1'001));
+    const auto stream_checkpoint = inspector.load_checkpoint("us-east-1").value();
+    CHECK(stream_checkpoint.pass_kind == "full");
+    CHECK(stream_checkpoint.pass_filter == R"({"findingType":[]})");
+    CHECK(stream_checkpoint.pass_started_at == at_s(1'001));
+    CHECK(stream_checkpoint.owner == "other-daemon");
+    const auto scan_checkpoint = db.state.load_checkpoint("us-east-1").value();
+    CHECK_FALSE(scan_checkpoint.pass_kind);
+    CHECK(scan_checkpoint.owner == "test-owner");
+
+    // Finishing one releases only its own lease; a reset of one leaves the other alone.
+    REQUIRE(db.state.finish_run(scan->run_id, "us-east-1", kTestOwner, Outcome::kSucceeded, "",
+                                at_s(1'002)));
+    CHECK_FALSE(db.state.load_checkpoint("us-east-1")->owner);
+    CHECK(inspector.load_checkpoint("us-east-1")->owner == "other-daemon");
+    CHECK_THROWS_AS(inspector.reset_scan("us-east-1"), StoreError);  // the stream's lease is live
+    CHECK(db.state.reset_scan("us-east-1"));
+    REQUIRE(other_inspector.finish_run(stream->run_id, "us-east-1", other.owner,
+                                       Outcome::kSucceeded, "", at_s(1'003)));
+}
+
+TEST_CASE("a changed stream scope restarts the pass and forgets the watermark", "[sync_state]") {
+    StateDatabase db;
+    SyncStateStore inspector(db.connection, db.schema.name(), "inspector");
+    const auto first = inspector.begin_run("eu-west-1", "scope-a", kTestOwner, at_s(1'000)).value();
+    inspector.start_pass("eu-west-1", first.run_id, "full", "{}", at_s(1'000));
+    db.query("UPDATE sync_checkpoints SET watermark = to_timestamp(900), last_full_at ="
+             " to_timestamp(900), next_token = 't' WHERE source = 'inspector'");
+    REQUIRE(inspector.finish_run(first.run_id, "eu-west-1", kTestOwner, Outcome::kInterrupted,
+                                 "stopped", at_s(1'001)));
+
+    // The same scope resumes the pass and keeps the watermark.
+    const auto same = inspector.begin_run("eu-west-1", "scope-a", kTestOwner, at_s(1'002)).value();
+    CHECK(same.resume_token == "t");
+    auto checkpoint = inspector.load_checkpoint("eu-west-1").value();
+    CHECK(checkpoint.watermark == at_s(900));
+    CHECK(checkpoint.pass_kind == "full");
+    REQUIRE(inspector.finish_run(same.run_id, "eu-west-1", kTestOwner, Outcome::kInterrupted,
+                                 "stopped", at_s(1'003)));
+
+    // Another scope: no token, no pass, no watermark: the next pass is a full one.
+    const auto changed =
+        inspector.begin_run("eu-west-1", "scope-b", kTestOwner, at_s(1'004)).value();
+    CHECK_FALSE(changed.resume_token);
+    checkpoint = inspector.load_checkpoint("eu-west-1").value();
+    CHECK_FALSE(checkpoint.watermark);
+    CHECK_FALSE(checkpoint.last_full_at);
+    CHECK_FALSE(checkpoint.pass_kind);
+    CHECK_FALSE(checkpoint.pass_filter);
+    CHECK(checkpoint.status_filter == "scope-b");
+    // start_pass refuses while a pass is under way, and for a run that does not own it.
+    CHECK_THROWS_AS(inspector.start_pass("eu-west-1", changed.run_id + 1, "full", "{}", at_s(1'005)),
+                    StoreError);
+    REQUIRE(inspector.finish_run(changed.run_id, "eu-west-1", kTestOwner, Outcome::kSucceeded, "",
+                                 at_s(1'006)));
 }

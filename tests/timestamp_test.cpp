@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "codeguru/timestamp.hpp"
+#include "util/timestamp.hpp"
 
 using namespace codeguru;
 

@@ -2,9 +2,9 @@
 
 #include <memory>
 
-#include "aws/cached_provider.hpp"
+#include "aws/credentials/cached_provider.hpp"
+#include "aws/credentials/web_identity_provider.hpp"
 #include "aws/curl_transport.hpp"
-#include "aws/web_identity_provider.hpp"
 #include "credential_test_env.hpp"
 #include "e2e/daemon_process.hpp"
 #include "fake_credential_servers.hpp"

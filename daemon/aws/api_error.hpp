@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -21,12 +23,16 @@ class ApiError : public std::runtime_error {
     const std::string& message() const { return message_; }
     long http_status() const { return http_status_; }  // 0 when no response came
     bool retryable() const { return retryable_; }
+    // The service's Retry-After header (seconds), when it sent one.
+    const std::optional<std::chrono::seconds>& retry_after() const { return retry_after_; }
+    void set_retry_after(std::chrono::seconds delay) { retry_after_ = delay; }
 
   private:
     std::string code_;
     std::string message_;
     long http_status_;
     bool retryable_;
+    std::optional<std::chrono::seconds> retry_after_;
 };
 
 // A 2xx answer whose body is not the documented shape (not JSON, truncated).

@@ -88,8 +88,24 @@ ApiError parse_error_response(const HttpResponse& response) {
     if (code.empty()) code = default_code(response.status);
     if (message.empty()) message = "HTTP " + std::to_string(response.status);
     code = printable(std::move(code));
-    return ApiError(code, printable(std::move(message)), response.status,
-                    is_retryable_error(code, response.status));
+    ApiError error(code, printable(std::move(message)), response.status,
+                   is_retryable_error(code, response.status));
+    if (auto header = response.header("Retry-After")) {
+        if (auto seconds = parse_retry_after(*header)) error.set_retry_after(*seconds);
+    }
+    return error;
+}
+
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (value.empty() || value.size() > 9) return std::nullopt;
+    long seconds = 0;
+    for (const char c : value) {
+        if (c < '0' || c > '9') return std::nullopt;
+        seconds = seconds * 10 + (c - '0');
+    }
+    return std::chrono::seconds(seconds);
 }
 
 ApiError error_from_transport(const TransportError& error) {

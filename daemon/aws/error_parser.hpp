@@ -1,5 +1,9 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
+#include <string_view>
+
 #include "aws/api_error.hpp"
 #include "aws/http_transport.hpp"
 
@@ -9,7 +13,12 @@ namespace codeguru::aws {
 // x-amzn-ErrorType header (anything after ':' removed), else the body's `__type`,
 // `code` or `errorCode`; the message from the body's `message` (or `Message`),
 // else the start of the body. Never throws; any body, even binary junk, yields an error.
+// A Retry-After header (delta-seconds) goes to ApiError::retry_after.
 ApiError parse_error_response(const HttpResponse& response);
+
+// Retry-After as delta-seconds ("3"); nullopt for anything else (an HTTP-date included:
+// AWS services send seconds).
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value);
 
 // Whether an error is worth retrying, AWS "standard" mode: throttling codes,
 // HTTP 429, 500, 502, 503, 504 and transient transport failures.

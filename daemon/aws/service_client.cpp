@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "aws/error_parser.hpp"
@@ -50,7 +51,8 @@ ServiceClient::ServiceClient(Endpoint endpoint, SigV4Signer signer, RetryPolicy 
       signer_(std::move(signer)),
       policy_(policy),
       deps_(deps),
-      rng_(jitter_seed) {}
+      rng_(jitter_seed),
+      stats_(deps.stats != nullptr ? *deps.stats : own_stats_) {}
 
 double ServiceClient::next_jitter() {
     std::lock_guard lock(rng_mutex_);
@@ -59,10 +61,14 @@ double ServiceClient::next_jitter() {
 
 HttpRequest ServiceClient::build(const ServiceRequest& request) const {
     SignableRequest signable;
-    signable.method = "GET";
+    signable.method = request.method;
     signable.host = endpoint_.host;
     signable.path = endpoint_.base_path + request.path;
     signable.query = request.query;
+    if (!request.body.empty()) {
+        signable.headers.emplace_back("content-type", "application/json");
+        signable.body = request.body;
+    }
 
     const auto credentials = deps_.credentials.resolve();
     if (!credentials) {
@@ -71,17 +77,19 @@ HttpRequest ServiceClient::build(const ServiceRequest& request) const {
     const SigningResult signed_parts = signer_.sign(signable, *credentials, deps_.clock.now());
 
     HttpRequest http;
-    http.method = "GET";
+    http.method = request.method;
+    http.body = request.body;
     http.url = endpoint_.scheme + "://" + endpoint_.host + signable.path;
     if (!request.query.empty()) http.url += "?" + query_string(request.query);
     http.headers = {{"Host", endpoint_.host},
                     {"Accept", "application/json"},
                     {"User-Agent", std::string("codeguru-syncd/") + kVersion}};
+    if (!request.body.empty()) http.headers.emplace_back("Content-Type", "application/json");
     for (const auto& h : signed_parts.headers) http.headers.push_back(h);
     return http;
 }
 
-void ServiceClient::get(const ServiceRequest& request,
+void ServiceClient::send(const ServiceRequest& request,
                         const std::function<void(const HttpResponse&)>& accept, StopFlag* stop) {
     StopFlag& halt = stop != nullptr ? *stop : deps_.stop;
     int quota_taken = 0;
@@ -95,7 +103,7 @@ void ServiceClient::get(const ServiceRequest& request,
             http.stop = &halt;
             ++stats_.requests;
             const HttpResponse response = deps_.transport.send(http);
-            spdlog::debug("GET {} -> {} (attempt {})", request.path, response.status, attempt);
+            spdlog::debug("{} {} -> {} (attempt {})", request.method, request.path, response.status, attempt);
             if (response.status >= 200 && response.status < 300) {
                 accept(response);
                 deps_.retry_quota.release_on_success(quota_taken);
@@ -124,9 +132,13 @@ void ServiceClient::get(const ServiceRequest& request,
                            failure->message() + " (retry quota exhausted, not retried)",
                            failure->http_status(), false);
         }
-        const auto delay = backoff_delay(policy_, attempt - 1, next_jitter());
+        auto delay = backoff_delay(policy_, attempt - 1, next_jitter());
+        if (const auto& after = failure->retry_after()) {
+            delay = std::max(delay, std::min<std::chrono::milliseconds>(*after, policy_.max_backoff));
+        }
         ++stats_.retries;
-        spdlog::warn("GET {}: {}: {}; retry {} of {} in {} ms", request.path, failure->code(),
+        spdlog::warn("{} {}: {}: {}; retry {} of {} in {} ms", request.method, request.path,
+                     failure->code(),
                      failure->message(), attempt, policy_.max_attempts - 1, delay.count());
         if (!halt.wait_for(delay)) throw ApiError("Aborted", "stop requested", 0, false);
     }

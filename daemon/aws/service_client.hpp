@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "aws/credentials.hpp"
+#include "aws/credentials/credentials.hpp"
 #include "aws/http_transport.hpp"
 #include "aws/rate_limiter.hpp"
 #include "aws/retry_strategy.hpp"
@@ -28,11 +28,13 @@ struct Endpoint {
 // Parses an endpoint URL; throws std::invalid_argument naming what is wrong.
 Endpoint parse_endpoint(const std::string& url);
 
-// One rest-json GET: the path as it goes on the wire (labels already percent-encoded
-// with uri_encode) and the decoded query parameters.
+// One rest-json request: the method, the path as it goes on the wire (labels already
+// percent-encoded with uri_encode), the decoded query parameters and, for POST, the JSON body.
 struct ServiceRequest {
+    std::string method = "GET";
     std::string path;
     std::vector<std::pair<std::string, std::string>> query;
+    std::string body;  // sent with Content-Type: application/json when not empty
 };
 
 struct ServiceClientStats {
@@ -53,17 +55,26 @@ class ServiceClient {
         RateLimiter& rate_limiter;
         RetryQuota& retry_quota;
         StopFlag& stop;
+        // Optional: counters shared with other clients (one per process for metrics);
+        // none: the client's own.
+        ServiceClientStats* stats = nullptr;
     };
 
     ServiceClient(Endpoint endpoint, SigV4Signer signer, RetryPolicy policy, Dependencies deps,
                   std::uint64_t jitter_seed = std::random_device{}());
 
-    // Sends GET, retrying retryable failures. `accept` runs on each 2xx answer inside the
-    // retry loop: a MalformedResponseError from it counts as a retryable failure.
-    // Throws ApiError (code "Aborted" when a stop was requested). `stop`, when given, takes
-    // the place of the client's own for this call (pass a flag linked to it).
+    // Sends the request, retrying retryable failures; a Retry-After the service sends is
+    // waited for (capped at the policy's max_backoff) instead of the backoff when longer.
+    // `accept` runs on each 2xx answer inside the retry loop: a MalformedResponseError from
+    // it counts as a retryable failure. Throws ApiError (code "Aborted" when a stop was
+    // requested). `stop`, when given, takes the place of the client's own for this call
+    // (pass a flag linked to it).
+    void send(const ServiceRequest& request, const std::function<void(const HttpResponse&)>& accept,
+              StopFlag* stop = nullptr);
     void get(const ServiceRequest& request, const std::function<void(const HttpResponse&)>& accept,
-             StopFlag* stop = nullptr);
+             StopFlag* stop = nullptr) {
+        send(request, accept, stop);
+    }
 
     const ServiceClientStats& stats() const { return stats_; }
 
@@ -77,7 +88,8 @@ class ServiceClient {
     Dependencies deps_;
     std::mutex rng_mutex_;
     std::mt19937_64 rng_;
-    ServiceClientStats stats_;
+    ServiceClientStats own_stats_;
+    ServiceClientStats& stats_;
 };
 
 }  // namespace codeguru::aws

@@ -7,7 +7,7 @@
 #include <system_error>
 #include <utility>
 
-#include "aws/credentials.hpp"
+#include "aws/credentials/credentials.hpp"
 
 namespace codeguru::aws {
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "aws/credentials.hpp"
+#include "aws/credentials/credentials.hpp"
 
 namespace codeguru::aws {
 
@@ -38,7 +38,7 @@ std::string uri_encode(std::string_view value, bool keep_slash = false);
 // Signs requests for one service in one region (AWS Signature Version 4, with the
 // double path encoding of non-S3 services). Stateless and thread-safe.
 class SigV4Signer {
-public:
+  public:
     SigV4Signer(std::string service, std::string region);
 
     SigningResult sign(const SignableRequest& request, const Credentials& credentials,
@@ -47,7 +47,7 @@ public:
     const std::string& service() const { return service_; }
     const std::string& region() const { return region_; }
 
-private:
+  private:
     std::string service_;
     std::string region_;
 };

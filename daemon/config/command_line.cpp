@@ -25,7 +25,9 @@ constexpr Flag kFlags[] = {
     {"migrate", "", "apply pending schema migrations, then exit"},
     {"check-config", "", "validate the config, print the effective settings, exit"},
     {"check", "", "check config, credentials, database, endpoint; exit (status 1 on a failure)"},
-    {"reset-scan", "NAME", "clear the scan's checkpoint: its next run starts a new pass, exit"},
+    {"reset-scan", "NAME",
+     "clear the scan's checkpoint (inspector:REGION: the Inspector stream's), so that its next "
+     "run starts a new (full) pass, exit"},
     {"report", "", "print open findings, recent closes and sync health per scan, exit"},
     {"format", "FORMAT", "--report output: table (default) | csv | json"},
     {"scan", "NAME", "sync this scan instead of the configured ones (repeatable)"},

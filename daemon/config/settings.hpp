@@ -9,7 +9,9 @@ namespace codeguru {
 // The effective configuration (file, then command-line overrides), validated.
 // Defaults are the documented ones.
 struct AwsSettings {
-    std::string region;    // aws.region, else AWS_REGION, AWS_DEFAULT_REGION, the profile's
+    // aws.region, else AWS_REGION, AWS_DEFAULT_REGION, the profile's, else the first
+    // inspector.region
+    std::string region;
     std::string profile;   // empty: AWS_PROFILE or "default"
     std::string endpoint;  // empty: AWS_ENDPOINT_URL(_CODEGURU_SECURITY), else the regional one
     std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
@@ -37,6 +39,21 @@ struct SyncSettings {
     long max_pages = 100000;  // a pass longer than this fails (a broken API)
 };
 
+// Amazon Inspector findings (SPEC §10.2): one stream per region; no region, no source.
+struct InspectorSettings {
+    std::vector<std::string> regions;
+    std::string endpoint;  // empty: AWS_ENDPOINT_URL_INSPECTOR2, else the regional one
+    std::vector<std::string> finding_types{"CODE_VULNERABILITY"};
+    std::vector<std::string> accounts;  // empty: every account the caller sees
+    std::string status = "All";         // ACTIVE | SUPPRESSED | CLOSED | All
+    int page_size = 100;
+    std::chrono::seconds overlap{std::chrono::minutes(15)};
+    std::chrono::seconds full_sweep{std::chrono::hours(24)};
+    bool code_snippets = true;
+
+    bool enabled() const { return !regions.empty(); }
+};
+
 struct RetentionSettings {
     std::chrono::seconds runs{std::chrono::hours(24 * 90)};  // sync_runs rows older are pruned
 };
@@ -60,6 +77,7 @@ struct Settings {
     AwsSettings aws;
     DatabaseSettings database;
     SyncSettings sync;
+    InspectorSettings inspector;
     RetentionSettings retention;
     LogSettings log;
     MetricsSettings metrics;

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "aws/credentials.hpp"
+#include "aws/credentials/credentials.hpp"
 #include "aws/profile_region.hpp"
 #include "aws/shared_config_files.hpp"
 #include "config/config_error.hpp"
@@ -204,6 +204,48 @@ std::chrono::seconds to_seconds(std::string_view key, const std::string& value,
     return std::chrono::duration_cast<std::chrono::seconds>(duration);
 }
 
+// Empty, or http(s)://host[:port].
+std::string to_endpoint(std::string_view key, const std::string& endpoint) {
+    static const std::regex kEndpoint(
+        R"(https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:([0-9]{1,5}))?/?)");
+    constexpr std::string_view kExpected = "empty or http(s)://host[:port]";
+    std::smatch match;
+    if (!endpoint.empty()) {
+        if (!std::regex_match(endpoint, match, kEndpoint)) invalid(key, endpoint, kExpected);
+        if (match[4].matched) {
+            const int port = std::stoi(match[4].str());
+            if (port < 1 || port > 65535) invalid(key, endpoint, kExpected);
+        }
+    }
+    return endpoint;
+}
+
+bool to_bool(std::string_view key, const std::string& value) {
+    if (value == "true" || value == "yes" || value == "on" || value == "1") return true;
+    if (value == "false" || value == "no" || value == "off" || value == "0") return false;
+    invalid(key, value, "true or false");
+}
+
+bool is_region(const std::string& text) {
+    static const std::regex kRegion("[a-z0-9-]+");
+    return std::regex_match(text, kRegion);
+}
+
+// Every value of a repeatable key, trimmed, without repeats, each checked by `valid`.
+template <class Valid>
+std::vector<std::string> distinct_values(const RawValues& values, std::string_view key,
+                                         std::string_view expected, Valid valid) {
+    std::vector<std::string> out;
+    const auto it = values.find(key);
+    if (it == values.end()) return out;
+    for (const std::string& raw : it->second) {
+        std::string value(trim(raw));
+        if (!valid(value)) invalid(key, value, expected);
+        if (std::find(out.begin(), out.end(), value) == out.end()) out.push_back(std::move(value));
+    }
+    return out;
+}
+
 bool is_scan_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '_' || c == '$' || c == ':' || c == '.';
@@ -252,8 +294,12 @@ std::optional<RegionSource> find_region(const RawValues& values, const aws::EnvL
 }
 
 void load_aws(const RawValues& values, const CommandLine& command_line, bool file_read,
-              const aws::EnvLookup& env, AwsSettings& aws) {
-    const auto region = find_region(values, env);
+              const aws::EnvLookup& env, const InspectorSettings& inspector, AwsSettings& aws) {
+    auto region = find_region(values, env);
+    // Only Inspector configured: its first region serves STS and the credential chain.
+    if (!region && !inspector.regions.empty()) {
+        region = RegionSource{inspector.regions.front(), "inspector.region"};
+    }
     if (!region) {
         const std::string& path = command_line.config_path;
         throw ConfigError("aws.region",
@@ -264,8 +310,7 @@ void load_aws(const RawValues& values, const CommandLine& command_line, bool fil
                               " or set AWS_REGION (neither AWS_REGION nor AWS_DEFAULT_REGION is "
                               "set, and the AWS profile has no region either)");
     }
-    static const std::regex kRegion("[a-z0-9-]+");
-    if (!std::regex_match(region->region, kRegion)) {
+    if (!is_region(region->region)) {
         const std::string key =
             region->origin.empty() ? "aws.region" : "aws.region from " + region->origin;
         throw ConfigError("aws.region", "invalid value for " + key + ": " + quote(region->region) +
@@ -276,20 +321,7 @@ void load_aws(const RawValues& values, const CommandLine& command_line, bool fil
     if (const auto profile = single(values, "aws.profile")) aws.profile = *profile;
 
     if (const auto endpoint = single(values, "aws.endpoint")) {
-        static const std::regex kEndpoint(
-            R"(https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:([0-9]{1,5}))?/?)");
-        constexpr std::string_view kExpected = "empty or http(s)://host[:port]";
-        std::smatch match;
-        if (!endpoint->empty()) {
-            if (!std::regex_match(*endpoint, match, kEndpoint)) {
-                invalid("aws.endpoint", *endpoint, kExpected);
-            }
-            if (match[4].matched) {
-                const int port = std::stoi(match[4].str());
-                if (port < 1 || port > 65535) invalid("aws.endpoint", *endpoint, kExpected);
-            }
-        }
-        aws.endpoint = *endpoint;
+        aws.endpoint = to_endpoint("aws.endpoint", *endpoint);
     }
 
     constexpr std::chrono::milliseconds kPositive{1};
@@ -382,6 +414,57 @@ void load_sync(const RawValues& values, SyncSettings& sync) {
     }
 }
 
+void load_inspector(const RawValues& values, InspectorSettings& inspector) {
+    inspector.regions = distinct_values(values, "inspector.region", "a region like us-east-1",
+                                        [](const std::string& v) { return is_region(v); });
+    if (const auto endpoint = single(values, "inspector.endpoint")) {
+        inspector.endpoint = to_endpoint("inspector.endpoint", *endpoint);
+    }
+    if (values.contains("inspector.finding_type")) {
+        inspector.finding_types = distinct_values(
+            values, "inspector.finding_type",
+            "CODE_VULNERABILITY, PACKAGE_VULNERABILITY or NETWORK_REACHABILITY",
+            [](const std::string& v) {
+                return v == "CODE_VULNERABILITY" || v == "PACKAGE_VULNERABILITY" ||
+                       v == "NETWORK_REACHABILITY";
+            });
+    }
+    inspector.accounts =
+        distinct_values(values, "inspector.account", "a 12-digit AWS account id",
+                        [](const std::string& v) {
+                            return v.size() == 12 && std::all_of(v.begin(), v.end(), [](char c) {
+                                       return c >= '0' && c <= '9';
+                                   });
+                        });
+    if (inspector.accounts.size() > 10) {
+        throw ConfigError("inspector.account",
+                          "too many values for inspector.account: " +
+                              std::to_string(inspector.accounts.size()) +
+                              " (ListFindings takes at most 10 account filters)");
+    }
+    if (const auto status = single(values, "inspector.status")) {
+        if (*status != "ACTIVE" && *status != "SUPPRESSED" && *status != "CLOSED" &&
+            *status != "All") {
+            invalid("inspector.status", *status, "ACTIVE, SUPPRESSED, CLOSED or All");
+        }
+        inspector.status = *status;
+    }
+    if (const auto v = single(values, "inspector.page_size")) {
+        inspector.page_size = to_int("inspector.page_size", *v, 1, 100);
+    }
+    if (const auto v = single(values, "inspector.overlap")) {
+        inspector.overlap =
+            to_seconds("inspector.overlap", *v, std::chrono::seconds(0), std::chrono::hours(24));
+    }
+    if (const auto v = single(values, "inspector.full_sweep")) {
+        inspector.full_sweep =
+            to_seconds("inspector.full_sweep", *v, std::chrono::minutes(1), kDay * 365);
+    }
+    if (const auto v = single(values, "inspector.code_snippets")) {
+        inspector.code_snippets = to_bool("inspector.code_snippets", *v);
+    }
+}
+
 void load_retention(const RawValues& values, RetentionSettings& retention) {
     if (const auto v = single(values, "retention.runs")) {
         retention.runs = to_seconds("retention.runs", *v, std::chrono::hours(1), kDay * 3650);
@@ -432,7 +515,8 @@ Settings load_settings(const CommandLine& command_line, const aws::EnvLookup& en
     apply_command_line(command_line, values);
 
     Settings settings;
-    load_aws(values, command_line, text.has_value(), env, settings.aws);
+    load_inspector(values, settings.inspector);
+    load_aws(values, command_line, text.has_value(), env, settings.inspector, settings.aws);
     load_database(values, settings.database);
     load_sync(values, settings.sync);
     load_retention(values, settings.retention);
@@ -442,10 +526,12 @@ Settings load_settings(const CommandLine& command_line, const aws::EnvLookup& en
 }
 
 void require_scans(const Settings& settings) {
-    if (settings.sync.scans.empty() && settings.sync.scan_prefix.empty()) {
+    if (settings.sync.scans.empty() && settings.sync.scan_prefix.empty() &&
+        !settings.inspector.enabled()) {
         throw ConfigError("sync.scan",
-                          "no scans to sync: set sync.scan (repeatable) or sync.scan_prefix, "
-                          "or pass --scan NAME");
+                          "nothing to sync: set sync.scan (repeatable) or sync.scan_prefix, "
+                          "or pass --scan NAME, for CodeGuru Security; or inspector.region "
+                          "(repeatable) for Amazon Inspector");
     }
 }
 

@@ -161,6 +161,17 @@ std::string describe_settings(const Settings& settings) {
     add(out, "lease", format_duration(settings.sync.lease));
     add(out, "max_pages", std::to_string(settings.sync.max_pages));
 
+    out += "\n[inspector]\n";
+    for (const std::string& region : settings.inspector.regions) add(out, "region", region);
+    add(out, "endpoint", settings.inspector.endpoint);
+    for (const std::string& type : settings.inspector.finding_types) add(out, "finding_type", type);
+    for (const std::string& account : settings.inspector.accounts) add(out, "account", account);
+    add(out, "status", settings.inspector.status);
+    add(out, "page_size", std::to_string(settings.inspector.page_size));
+    add(out, "overlap", format_duration(settings.inspector.overlap));
+    add(out, "full_sweep", format_duration(settings.inspector.full_sweep));
+    add(out, "code_snippets", settings.inspector.code_snippets ? "true" : "false");
+
     out += "\n[retention]\n";
     add(out, "runs", format_duration(settings.retention.runs));
 

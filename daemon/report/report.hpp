@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "codeguru/finding.hpp"
+#include "sources/codeguru/finding.hpp"
 
 namespace codeguru::report {
 
@@ -25,9 +25,10 @@ enum class SyncStatus {
 
 const char* to_string(SyncStatus status);
 
-// One scan's line of `codeguru-syncd --report`.
+// One line of `codeguru-syncd --report`: a CodeGuru scan or an Inspector project.
 struct ScanSummary {
-    std::string scan_name;
+    std::string source;     // "codeguru" | "inspector"
+    std::string scan_name;  // the scan, or the project (code_findings.project)
     std::array<std::int64_t, kSeverities.size()> open_by_severity{};  // kSeverities order
     std::int64_t open_total = 0;  // every open finding, also of another or no severity
     std::int64_t closed_last_30_days = 0;
@@ -39,7 +40,7 @@ struct ScanSummary {
 struct Report {
     Timestamp generated_at;  // the database's now()
     std::chrono::seconds sync_interval{0};
-    std::vector<ScanSummary> scans;  // by scan name
+    std::vector<ScanSummary> scans;  // by source, then scan name
 };
 
 // kNever without a success; kOverdue when the success is older than two intervals (a cycle

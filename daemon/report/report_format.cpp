@@ -17,7 +17,7 @@ std::string readable_time(Timestamp at) {
 }
 
 std::string render_table(const Report& report) {
-    Row header = {"SCAN"};
+    Row header = {"SOURCE", "SCAN"};
     for (const auto severity : kSeverities) {
         std::string name(severity);
         std::transform(name.begin(), name.end(), name.begin(),
@@ -31,7 +31,7 @@ std::string render_table(const Report& report) {
 
     std::vector<Row> rows = {header};
     for (const auto& scan : report.scans) {
-        Row row = {scan.scan_name};
+        Row row = {scan.source, scan.scan_name};
         for (const auto count : scan.open_by_severity) row.push_back(std::to_string(count));
         row.push_back(std::to_string(scan.open_total));
         row.push_back(std::to_string(scan.closed_last_30_days));
@@ -53,7 +53,7 @@ std::string render_table(const Report& report) {
             if (i > 0) line += "  ";
             const std::string padding(widths[i] - row[i].size(), ' ');
             // Counts align right, text left.
-            const bool numeric = i > 0 && i < first_text_column;
+            const bool numeric = i > 1 && i < first_text_column;
             line += numeric ? padding + row[i] : row[i] + padding;
         }
         line.erase(line.find_last_not_of(' ') + 1);
@@ -73,7 +73,7 @@ std::string csv_field(const std::string& value) {
 }
 
 std::string render_csv(const Report& report) {
-    std::string text = "scan";
+    std::string text = "source,scan";
     for (const auto severity : kSeverities) {
         std::string name(severity);
         std::transform(name.begin(), name.end(), name.begin(),
@@ -82,7 +82,7 @@ std::string render_csv(const Report& report) {
     }
     text += ",open,closed_last_30_days,last_success_at,last_success_age_s,sync_status\r\n";
     for (const auto& scan : report.scans) {
-        text += csv_field(scan.scan_name);
+        text += csv_field(scan.source) + "," + csv_field(scan.scan_name);
         for (const auto count : scan.open_by_severity) text += "," + std::to_string(count);
         text += "," + std::to_string(scan.open_total);
         text += "," + std::to_string(scan.closed_last_30_days);
@@ -102,6 +102,7 @@ std::string render_json(const Report& report) {
         }
         open["total"] = scan.open_total;
         nlohmann::ordered_json entry;
+        entry["source"] = scan.source;
         entry["scan"] = scan.scan_name;
         entry["open"] = std::move(open);
         entry["closed_last_30_days"] = scan.closed_last_30_days;

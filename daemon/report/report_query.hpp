@@ -9,9 +9,11 @@
 
 namespace codeguru::report {
 
-// Reads the report from the reporting views of `schema` in one read-only transaction.
-// `scans` empty: every scan with findings or sync runs; else exactly those scans (one
-// without data gets a line of zeros). Throws pqxx errors.
+// Reads the report from the reporting views of `schema` in one read-only transaction: a
+// line per CodeGuru scan and per Inspector project (code_findings.project). `scans` empty:
+// every scan with findings or sync runs and every project with code findings; else the
+// scans and projects of those names (a name that is neither gets a CodeGuru line of zeros).
+// Throws pqxx errors.
 Report load_report(pqxx::connection_base& connection, const std::string& schema,
                    const std::vector<std::string>& scans, std::chrono::seconds sync_interval);
 

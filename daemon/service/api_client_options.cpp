@@ -1,7 +1,8 @@
 #include "service/api_client_options.hpp"
 
 #include "aws/endpoint_override.hpp"
-#include "codeguru/codeguru_client.hpp"
+#include "sources/inspector/inspector_client.hpp"
+#include "sources/codeguru/codeguru_client.hpp"
 
 namespace codeguru::service {
 
@@ -30,6 +31,13 @@ std::string codeguru_endpoint(const AwsSettings& aws, const aws::EnvLookup& env)
     if (!aws.endpoint.empty()) return aws.endpoint;
     return aws::endpoint_from_environment("CODEGURU_SECURITY", env)
         .value_or(default_codeguru_endpoint(aws.region));
+}
+
+std::string inspector_endpoint(const InspectorSettings& inspector, const std::string& region,
+                               const aws::EnvLookup& env) {
+    if (!inspector.endpoint.empty()) return inspector.endpoint;
+    return aws::endpoint_from_environment("INSPECTOR2", env)
+        .value_or(inspector::default_inspector_endpoint(region));
 }
 
 }  // namespace codeguru::service

@@ -18,6 +18,9 @@ namespace codeguru::service {
 // The signing name of CodeGuru Security in SigV4.
 inline constexpr char kCodeGuruSigningName[] = "codeguru-security";
 
+// The signing name of Amazon Inspector in SigV4.
+inline constexpr char kInspectorSigningName[] = "inspector2";
+
 // The API and STS transport: the configured timeouts, stopped by `stop`, AWS_CA_BUNDLE.
 aws::CurlTransportOptions api_transport_options(const AwsSettings& aws, const StopFlag& stop,
                                                 const aws::EnvLookup& env);
@@ -30,5 +33,10 @@ aws::CurlTransportOptions metadata_transport_options(const StopFlag& stop,
 // The CodeGuru Security endpoint: [aws] endpoint, else AWS_ENDPOINT_URL_CODEGURU_SECURITY,
 // else AWS_ENDPOINT_URL, else https://codeguru-security.{region}.amazonaws.com.
 std::string codeguru_endpoint(const AwsSettings& aws, const aws::EnvLookup& env);
+
+// The Inspector endpoint of `region`: [inspector] endpoint, else AWS_ENDPOINT_URL_INSPECTOR2,
+// else AWS_ENDPOINT_URL, else https://inspector2.{region}.amazonaws.com.
+std::string inspector_endpoint(const InspectorSettings& inspector, const std::string& region,
+                               const aws::EnvLookup& env);
 
 }  // namespace codeguru::service

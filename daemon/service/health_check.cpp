@@ -19,10 +19,13 @@ namespace codeguru::service {
 namespace {
 
 // Times as integer microseconds: exact, and independent of the session's TimeZone.
+// Scans by their label: the scan name for CodeGuru, "inspector:REGION" for Inspector.
 constexpr char kLastPassesSql[] =
-    "SELECT scan_name, (extract(epoch FROM last_completed_at) * 1000000)::bigint"
-    " FROM {schema}.sync_checkpoints"
-    " WHERE scan_name = ANY($1::text[]) AND last_completed_at IS NOT NULL";
+    "SELECT label, (extract(epoch FROM last_completed_at) * 1000000)::bigint"
+    " FROM (SELECT CASE WHEN source = 'codeguru' THEN scan_name"
+    "       ELSE source || ':' || scan_name END AS label, last_completed_at"
+    "       FROM {schema}.sync_checkpoints) AS c"
+    " WHERE label = ANY($1::text[]) AND last_completed_at IS NOT NULL";
 
 // The range a system_clock time point holds without overflow, with room for differences.
 constexpr long long kMaxMicros = 9'000'000'000'000'000;

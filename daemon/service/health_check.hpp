@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sync/scan_sync.hpp"
+#include "sync/sync_observer.hpp"
 #include "util/clock.hpp"
 
 namespace codeguru::service {
@@ -21,7 +21,7 @@ using TimePoint = std::chrono::system_clock::time_point;
 // What /healthz judges: the configured scans, the cycle interval, and the database that
 // holds their checkpoints. Follows a reload.
 struct HealthScope {
-    std::vector<std::string> scans;
+    std::vector<std::string> scans;  // CodeGuru scan names and "inspector:REGION" streams
     std::chrono::seconds interval{std::chrono::minutes(15)};
     std::string schema = "codeguru";
     sync::ConnectionFactory connect;  // the daemon's database

@@ -8,14 +8,14 @@
 #include <utility>
 #include <vector>
 
-#include "aws/cached_provider.hpp"
+#include "aws/credentials/cached_provider.hpp"
 #include "aws/http_transport.hpp"
 #include "aws/rate_limiter.hpp"
 #include "aws/retry_strategy.hpp"
 #include "aws/service_client.hpp"
 #include "service/health_check.hpp"
 #include "service/prometheus_text.hpp"
-#include "store/findings_page_writer.hpp"
+#include "sources/codeguru/findings_page_writer.hpp"
 #include "sync/scheduler.hpp"
 #include "util/clock.hpp"
 

@@ -4,18 +4,19 @@
 
 #include <ctime>
 
-#include "aws/cached_provider.hpp"
-#include "aws/chain_provider.hpp"
+#include "aws/credentials/cached_provider.hpp"
+#include "aws/credentials/chain_provider.hpp"
 #include "aws/curl_transport.hpp"
 #include "aws/endpoint_override.hpp"
 #include "aws/service_client.hpp"
-#include "codeguru/codeguru_client.hpp"
 #include "config/settings_printer.hpp"
 #include "service/api_client_options.hpp"
 #include "service/metered_transport.hpp"
 #include "service/signal_watcher.hpp"
 #include "service/systemd_notify.hpp"
 #include "service/watchdog.hpp"
+#include "sources/codeguru/codeguru_client.hpp"
+#include "sources/inspector/inspector_client.hpp"
 #include "store/conninfo.hpp"
 #include "store/database.hpp"
 #include "sync/owner_id.hpp"
@@ -90,8 +91,12 @@ struct SyncService::Components {
     std::unique_ptr<aws::CachedProvider> credentials;
     std::unique_ptr<aws::RateLimiter> rate_limiter;
     aws::RetryQuota retry_quota;
+    aws::ServiceClientStats stats;  // of every client below, for metrics
     std::unique_ptr<aws::ServiceClient> service;
     std::unique_ptr<CodeGuruClient> client;
+    // Inspector: a signer and a client per region (SigV4 signs for one region).
+    std::vector<std::unique_ptr<aws::ServiceClient>> inspector_services;
+    std::vector<std::unique_ptr<inspector::InspectorClient>> inspector_clients;
     std::unique_ptr<sync::Scheduler> scheduler;
 };
 
@@ -125,26 +130,37 @@ void SyncService::build() {
 
     aws::RetryPolicy policy;
     policy.max_attempts = aws.max_attempts;
+    const aws::ServiceClient::Dependencies deps{
+        *c->metered, *c->credentials, clock_, *c->rate_limiter, c->retry_quota, stop_, &c->stats};
     c->service = std::make_unique<aws::ServiceClient>(
         aws::parse_endpoint(codeguru_endpoint(aws, env)),
-        aws::SigV4Signer(kCodeGuruSigningName, aws.region), policy,
-        aws::ServiceClient::Dependencies{*c->metered, *c->credentials, clock_, *c->rate_limiter,
-                                         c->retry_quota, stop_});
+        aws::SigV4Signer(kCodeGuruSigningName, aws.region), policy, deps);
     c->client = std::make_unique<CodeGuruClient>(*c->service);
+    sync::InspectorClients inspector;
+    for (const auto& region : settings_.inspector.regions) {
+        c->inspector_services.push_back(std::make_unique<aws::ServiceClient>(
+            aws::parse_endpoint(inspector_endpoint(settings_.inspector, region, env)),
+            aws::SigV4Signer(kInspectorSigningName, region), policy, deps));
+        c->inspector_clients.push_back(
+            std::make_unique<inspector::InspectorClient>(*c->inspector_services.back(), region));
+        inspector[region] = c->inspector_clients.back().get();
+    }
     store::DatabaseOptions database;
     database.url = settings_.database.url;
     database.statement_timeout = settings_.database.statement_timeout;
     c->database = std::make_unique<store::Database>(database, stop_);
     c->scheduler = std::make_unique<sync::Scheduler>(*c->client, *c->database, clock_, stop_,
-                                                     owner_id_, observer_.get());
+                                                     owner_id_, observer_.get(), inspector);
 
     // The previous client is still alive here, as watch_client requires.
     metrics_.watch_client(
-        {&c->service->stats(), c->credentials.get(), &c->retry_quota, c->rate_limiter.get()});
+        {&c->stats, c->credentials.get(), &c->retry_quota, c->rate_limiter.get()});
     // /healthz probes on a connection of its own, from a thread that may outlive the
     // service: the factory holds copies only.
+    std::vector<std::string> watched = settings_.sync.scans;
+    for (const auto& region : settings_.inspector.regions) watched.push_back("inspector:" + region);
     metrics_.set_health_scope(
-        settings_.sync.scans, settings_.sync.interval, settings_.database.schema,
+        watched, settings_.sync.interval, settings_.database.schema,
         [database = settings_.database] { return connect_database(database); });
     components_ = std::move(c);
 }

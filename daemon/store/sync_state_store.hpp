@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "codeguru/finding.hpp"
+#include "util/timestamp.hpp"
 
 namespace codeguru::store {
 
@@ -25,6 +25,14 @@ struct Checkpoint {
     std::optional<std::string> last_error;
     std::optional<std::string> owner;      // the daemon instance holding the lease
     std::optional<Timestamp> lease_until;  // server time
+    // Inspector streams (SPEC §10.3): the pass in progress (kind "full" | "incremental", the
+    // exact filterCriteria JSON its first page was sent with, its start), and the starts of
+    // the last completed pass (watermark) and of the last completed full pass.
+    std::optional<std::string> pass_kind;
+    std::optional<std::string> pass_filter;
+    std::optional<Timestamp> pass_started_at;
+    std::optional<Timestamp> watermark;
+    std::optional<Timestamp> last_full_at;
 };
 
 // Where a new run starts: resumed is true when resume_token continues an earlier pass.
@@ -48,16 +56,20 @@ struct Owner {
 struct AbandonedRun {
     std::int64_t run_id;
     std::string scan_name;
+    std::string source;
 };
 
 enum class Outcome { kSucceeded, kFailed, kInterrupted };
 
-// Per-scan coordination in one schema: leases, runs and checkpoints. Every method is one
-// transaction and keeps no session state, so it works through transaction-mode poolers.
-// Not thread-safe: one store per connection at a time. Database failures throw pqxx errors.
+// Per-scan coordination in one schema: leases, runs and checkpoints of one source
+// ("codeguru" scans, "inspector" streams named by region): a scan is (source, name).
+// Every method is one transaction and keeps no session state, so it works through
+// transaction-mode poolers. Not thread-safe: one store per connection at a time.
+// Database failures throw pqxx errors.
 class SyncStateStore {
   public:
-    SyncStateStore(pqxx::connection_base& connection, std::string schema);
+    SyncStateStore(pqxx::connection_base& connection, std::string schema,
+                   std::string source = "codeguru");
 
     // In one transaction: takes the scan's lease for `owner` (free, expired, already owner's,
     // or held by an owner.defunct one), marks the scan's runs still 'running' interrupted (their
@@ -79,13 +91,19 @@ class SyncStateStore {
     // Throws StoreError when run_id no longer owns the scan's checkpoint.
     void restart_pass(const std::string& scan, std::int64_t run_id);
 
+    // Records a new pass before its first page: its kind, the filter its pages are sent
+    // with, and its start (the watermark it sets when it completes). Throws StoreError
+    // when run_id does not own the checkpoint or a pass is under way (a next_token).
+    void start_pass(const std::string& scan, std::int64_t run_id, const std::string& kind,
+                    const std::string& filter, Timestamp started_at);
+
     // Ends a run that is still 'running' and owner's: finished_at, outcome and error (NULL on
     // success); records the error on the checkpoint and releases the lease when the run still
     // holds them. False when the run was no longer running or owned (someone closed it).
     bool finish_run(std::int64_t run_id, const std::string& scan, const Owner& owner,
                     Outcome outcome, const std::string& error, Timestamp now);
 
-    // Marks 'interrupted' every running run, of any scan, whose scan lease is held by another
+    // Marks 'interrupted' every running run, of any scan and source, whose scan lease is held by another
     // run or expired more than one lease duration ago: their daemons died or lost their
     // scans. Returns them.
     std::vector<AbandonedRun> interrupt_abandoned_runs(Timestamp now);
@@ -94,15 +112,20 @@ class SyncStateStore {
     // run. Returns how many.
     long prune_runs(std::chrono::seconds age);
 
-    // Clears the scan's pass (token, pages, seen-set) so that its next run starts a new one.
+    // Clears the scan's pass (token, pages, seen-set; for a stream also its watermark, so the
+    // next pass is full) so that its next run starts a new one.
     // False when the scan has no checkpoint. Throws StoreError while a live lease holds it.
     bool reset_scan(const std::string& scan);
 
     std::optional<Checkpoint> load_checkpoint(const std::string& scan);
 
   private:
+    // "scan NAME" for CodeGuru, "inspector stream REGION": for messages.
+    std::string described(const std::string& scan) const;
+
     pqxx::connection_base& connection_;
     std::string schema_;
+    std::string source_;
     std::string quoted_schema_;
 };
 

@@ -8,7 +8,10 @@
 #include <unordered_set>
 
 #include "aws/api_error.hpp"
+#include "sources/codeguru/scan_source.hpp"
+#include "sources/inspector/stream_source.hpp"
 #include "store/sync_state_store.hpp"
+#include "sync/pass_runner.hpp"
 #include "sync/owner_id.hpp"
 #include "util/one_line.hpp"
 
@@ -42,13 +45,15 @@ std::vector<std::string> resolve_scans(CodeGuruClient& client, const SyncSetting
 }
 
 Scheduler::Scheduler(CodeGuruClient& client, store::Database& database, const Clock& clock,
-                     StopFlag& stop, std::string owner_id, SyncObserver* observer)
+                     StopFlag& stop, std::string owner_id, SyncObserver* observer,
+                     InspectorClients inspector)
     : client_(client),
       database_(database),
       owner_id_(std::move(owner_id)),
       clock_(clock),
       stop_(stop),
-      observer_(observer) {}
+      observer_(observer),
+      inspector_(std::move(inspector)) {}
 
 void Scheduler::housekeeping(const Settings& settings) {
     try {
@@ -58,9 +63,9 @@ void Scheduler::housekeeping(const Settings& settings) {
         for (const auto& run :
              connection->watched([&](auto&) { return state.interrupt_abandoned_runs(now); })) {
             spdlog::warn(
-                "scan {}: run {} was left running by a daemon that stopped renewing its "
+                "{} {}: run {} was left running by a daemon that stopped renewing its "
                 "lease; marked it interrupted",
-                run.scan_name, run.run_id);
+                run.source, run.scan_name, run.run_id);
         }
         const long pruned =
             connection->watched([&](auto&) { return state.prune_runs(settings.retention.runs); });
@@ -94,33 +99,55 @@ CycleSummary Scheduler::run_cycle(const Settings& settings) {
         scans = settings.sync.scans;
     }
 
-    ScanSyncOptions options;
+    PassRunnerOptions options;
     options.schema = settings.database.schema;
-    options.status = settings.sync.status;
-    options.page_size = settings.sync.page_size;
     options.max_pages = settings.sync.max_pages;
     options.owner = {owner_id_, settings.sync.lease, [self = owner_id_](std::string_view holder) {
                          return owner_is_defunct(holder, self);
                      }};
     options.observer = observer_;
-    ScanSync scan_sync(client_, database_, clock_, stop_, options);
+    PassRunner runner(database_, clock_, stop_, options);
+
+    // Inspector streams first: they are the live source, CodeGuru scans are archives.
+    std::vector<std::unique_ptr<PassSource>> sources;
+    for (const auto& region : settings.inspector.regions) {
+        const auto client = inspector_.find(region);
+        if (client == inspector_.end() || client->second == nullptr) continue;
+        const InspectorSettings& in = settings.inspector;
+        inspector::StreamOptions stream;
+        stream.schema = settings.database.schema;
+        stream.region = region;
+        stream.finding_types = in.finding_types;
+        stream.accounts = in.accounts;
+        stream.status = in.status;
+        stream.page_size = in.page_size;
+        stream.overlap = in.overlap;
+        stream.full_sweep = in.full_sweep;
+        stream.code_snippets = in.code_snippets;
+        sources.push_back(std::make_unique<inspector::StreamSource>(*client->second, clock_, stream));
+    }
+    for (const auto& scan : scans) {
+        sources.push_back(std::make_unique<CodeGuruScanSource>(
+            client_, settings.database.schema, scan, settings.sync.status, settings.sync.page_size));
+    }
 
     const std::size_t first = summary.results.size();
-    summary.results.resize(first + scans.size());
+    summary.results.resize(first + sources.size());
     std::atomic<std::size_t> next{0};
     const auto worker = [&] {
-        for (std::size_t i = next++; i < scans.size(); i = next++) {
+        for (std::size_t i = next++; i < sources.size(); i = next++) {
             if (stop_.stop_requested()) {
-                summary.results[first + i].scan = scans[i];
+                summary.results[first + i].source = sources[i]->source();
+                summary.results[first + i].scan = sources[i]->label();
                 summary.results[first + i].outcome = ScanResult::Outcome::kInterrupted;
                 summary.results[first + i].error = "stopped before the scan started";
                 continue;
             }
-            summary.results[first + i] = scan_sync.run(scans[i]);
+            summary.results[first + i] = runner.run(*sources[i]);
         }
     };
     const std::size_t workers =
-        std::min<std::size_t>(std::max(1, settings.sync.concurrency), scans.size());
+        std::min<std::size_t>(std::max(1, settings.sync.concurrency), sources.size());
     std::vector<std::thread> threads;
     for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(worker);
     worker();

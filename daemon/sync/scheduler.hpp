@@ -1,15 +1,24 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "config/settings.hpp"
-#include "sync/scan_sync.hpp"
+#include "sources/codeguru/codeguru_client.hpp"
+#include "sources/inspector/inspector_client.hpp"
+#include "store/database.hpp"
+#include "sync/sync_observer.hpp"
+#include "util/clock.hpp"
+#include "util/stop_flag.hpp"
 
 namespace codeguru::sync {
 
-// What one cycle over every scan did.
+// The Inspector client of each configured region (inspector.region), not owned.
+using InspectorClients = std::map<std::string, inspector::InspectorClient*>;
+
+// What one cycle over every scan and stream did.
 struct CycleSummary {
     std::vector<ScanResult> results;  // in the order of the scan list
     int succeeded = 0, failed = 0, interrupted = 0, skipped = 0;
@@ -26,15 +35,17 @@ struct CycleSummary {
 std::vector<std::string> resolve_scans(CodeGuruClient& client, const SyncSettings& settings);
 
 // Runs cycles: first the database housekeeping (runs whose daemon lost its lease are
-// closed, old runs pruned), then every scan of the cycle through ScanSync, up to
-// `concurrency` at once, each on its own database connection. One scan's failure never
-// stops the others.
+// closed, old runs pruned), then every Inspector stream (one per region) and every CodeGuru
+// scan of the cycle through a PassRunner, up to `concurrency` at once, each on its own
+// database connection. One failure never stops the others.
 class Scheduler {
   public:
     // `owner_id` names this daemon instance in leases and runs (make_owner_id()).
     // `observer` (optional) hears of every page and scan run; it must outlive the Scheduler.
+    // `inspector` holds a client for each region of settings.inspector.regions.
     Scheduler(CodeGuruClient& client, store::Database& database, const Clock& clock, StopFlag& stop,
-              std::string owner_id, SyncObserver* observer = nullptr);
+              std::string owner_id, SyncObserver* observer = nullptr,
+              InspectorClients inspector = {});
 
     CycleSummary run_cycle(const Settings& settings);
 
@@ -47,6 +58,7 @@ class Scheduler {
     const Clock& clock_;
     StopFlag& stop_;
     SyncObserver* observer_;
+    InspectorClients inspector_;
 };
 
 }  // namespace codeguru::sync

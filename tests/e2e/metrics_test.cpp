@@ -324,7 +324,7 @@ TEST_CASE("/healthz counts a pass that another daemon completed") {
     // Another daemon's complete pass, as it stores one.
     db.query(
         "INSERT INTO sync_checkpoints (scan_name, status_filter, last_completed_at)"
-        " VALUES ('shared', 'All', now()) ON CONFLICT (scan_name)"
+        " VALUES ('shared', 'All', now()) ON CONFLICT (source, scan_name)"
         " DO UPDATE SET last_completed_at = now()");
     HealthAnswer health;
     REQUIRE(wait_until(

@@ -7,7 +7,7 @@
 #include "client_stack.hpp"
 #include "fake_api.hpp"
 #include "store/migrations.hpp"
-#include "sync/scan_sync.hpp"
+#include "sources/codeguru/scan_sync.hpp"
 #include "sync_fixture.hpp"
 #include "tables_snapshot.hpp"
 #include "test_database.hpp"

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 
 #include "aws/curl_transport.hpp"
 #include "aws/service_client.hpp"
-#include "codeguru/codeguru_client.hpp"
+#include "sources/codeguru/codeguru_client.hpp"
+#include "sources/inspector/inspector_client.hpp"
 #include "util/clock.hpp"
 #include "util/stop_flag.hpp"
 
@@ -12,13 +16,13 @@ namespace codeguru::test {
 
 // Always the same credentials: the fake API's by default.
 class StaticCredentialsProvider final : public aws::CredentialsProvider {
-public:
+  public:
     explicit StaticCredentialsProvider(aws::Credentials credentials)
         : credentials_(std::move(credentials)) {}
     std::optional<aws::Credentials> resolve() override { return credentials_; }
     std::string_view name() const override { return "static"; }
 
-private:
+  private:
     aws::Credentials credentials_;
 };
 
@@ -28,21 +32,26 @@ struct ClientStackOptions {
     int max_attempts = 3;
     std::chrono::milliseconds base_delay{10};  // fast backoff for tests
     std::chrono::milliseconds request_timeout{5000};
+    std::chrono::milliseconds max_backoff{20000};
     aws::Credentials credentials{"AKIDFAKEEXAMPLE", "fake/secret+key", "", std::nullopt, "test"};
 };
 
 // The production client stack (real libcurl transport, signer, retries, rate limit)
-// pointed at a test endpoint.
+// pointed at a test endpoint: a CodeGuru client, and an Inspector client per region (signed
+// for that region, sharing the transport, credentials, rate limit and retry quota).
 class ClientStack {
-public:
+  public:
     explicit ClientStack(ClientStackOptions options);
 
     CodeGuruClient& client() { return *client_; }
     aws::ServiceClient& service() { return *service_; }
+    // Created on first use; thread-safe. Counters: shared by every Inspector client.
+    inspector::InspectorClient& inspector(const std::string& region);
+    const aws::ServiceClientStats& inspector_stats() const { return inspector_stats_; }
     StopFlag& stop() { return stop_; }
     const Clock& clock() const { return clock_; }
 
-private:
+  private:
     SystemClock clock_;
     StopFlag stop_;
     std::unique_ptr<aws::CurlTransport> transport_;
@@ -51,6 +60,12 @@ private:
     aws::RetryQuota quota_;
     std::unique_ptr<aws::ServiceClient> service_;
     std::unique_ptr<CodeGuruClient> client_;
+    ClientStackOptions options_;
+    aws::RetryPolicy policy_;
+    aws::ServiceClientStats inspector_stats_;
+    std::mutex inspector_mutex_;
+    std::map<std::string, std::unique_ptr<aws::ServiceClient>> inspector_services_;
+    std::map<std::string, std::unique_ptr<inspector::InspectorClient>> inspector_clients_;
 };
 
 }  // namespace codeguru::test

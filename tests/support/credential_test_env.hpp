@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "aws/credentials.hpp"
+#include "aws/credentials/credentials.hpp"
 #include "aws/env_lookup.hpp"
 #include "util/clock.hpp"
 

@@ -17,65 +17,15 @@ using nlohmann::json;
 using Query = std::vector<std::pair<std::string, std::string>>;
 
 constexpr std::string_view kService = "codeguru-security";
+constexpr std::string_view kInspectorService = "inspector2";
 constexpr std::string_view kAccountId = "123456789012";
 constexpr std::string_view kServiceErrorSuffix =
     ":http://internal.amazon.com/coral/com.amazonaws.codegurusecurity/";
+constexpr std::string_view kInspectorErrorSuffix =
+    ":http://internal.amazon.com/coral/com.amazonaws.inspector2/";
 constexpr std::string_view kAuthErrorSuffix =
     ":http://internal.amazon.com/coral/com.amazon.coral.service/";
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view kInvalidToken = "Invalid nextToken";
-
-std::string base64_encode(std::string_view in) {
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const std::uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
-                                (static_cast<unsigned char>(in[i + 1]) << 8) |
-                                static_cast<unsigned char>(in[i + 2]);
-        out += kBase64Alphabet[(n >> 18) & 63];
-        out += kBase64Alphabet[(n >> 12) & 63];
-        out += kBase64Alphabet[(n >> 6) & 63];
-        out += kBase64Alphabet[n & 63];
-    }
-    if (i < in.size()) {
-        std::uint32_t n = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-        out += kBase64Alphabet[(n >> 18) & 63];
-        out += kBase64Alphabet[(n >> 12) & 63];
-        out += i + 1 < in.size() ? kBase64Alphabet[(n >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
-
-// Strict: standard alphabet, padded to a multiple of four.
-std::optional<std::string> base64_decode(std::string_view in) {
-    if (in.empty() || in.size() % 4 != 0) return std::nullopt;
-    std::string out;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    std::size_t padding = 0;
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        const char c = in[i];
-        if (c == '=') {
-            if (i < in.size() - 2) return std::nullopt;
-            ++padding;
-            continue;
-        }
-        if (padding > 0) return std::nullopt;
-        const auto pos = kBase64Alphabet.find(c);
-        if (pos == std::string_view::npos) return std::nullopt;
-        buffer = (buffer << 6) | static_cast<std::uint32_t>(pos);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xff);
-        }
-    }
-    return out;
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -171,6 +121,45 @@ void service_error(httplib::Response& res, int status, std::string_view code,
     send_error(res, status, code, kServiceErrorSuffix, std::move(body));
 }
 
+bool is_inspector(std::string_view operation) {
+    return operation == "ListFindings" || operation == "BatchGetCodeSnippet";
+}
+
+// The fields of "Credential=AKID/yyyymmdd/region/service/aws4_request" in an Authorization
+// header; empty when there is none.
+std::vector<std::string> credential_scope(std::string_view authorization) {
+    std::vector<std::string> scope;
+    const auto at = authorization.find("Credential=");
+    if (at == std::string_view::npos) return scope;
+    std::string_view credential = authorization.substr(at + 11);
+    credential = credential.substr(0, credential.find_first_of(", "));
+    while (true) {
+        const auto slash = credential.find('/');
+        scope.emplace_back(credential.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        credential.remove_prefix(slash + 1);
+    }
+    return scope;
+}
+
+// [a-z]{2}(-gov)?-[a-z]+-\d, as in Inspector's finding ARNs.
+bool valid_region(std::string_view region) {
+    const auto letters = [](std::string_view s) {
+        return !s.empty() &&
+               std::all_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    };
+    std::vector<std::string_view> parts;
+    while (true) {
+        const auto dash = region.find('-');
+        parts.push_back(region.substr(0, dash));
+        if (dash == std::string_view::npos) break;
+        region.remove_prefix(dash + 1);
+    }
+    if (parts.size() == 4 && parts[1] == "gov") parts.erase(parts.begin() + 1);
+    return parts.size() == 3 && parts[0].size() == 2 && letters(parts[0]) && letters(parts[1]) &&
+           parts[2].size() == 1 && parts[2][0] >= '0' && parts[2][0] <= '9';
+}
+
 void auth_error(httplib::Response& res, std::string_view code, const std::string& message) {
     send_error(res, 403, code, kAuthErrorSuffix, {{"message", message}});
 }
@@ -220,23 +209,15 @@ struct TokenParts {
     std::size_t offset = 0;
 };
 
-// A token is base64("v1|kind|scan|offset|generation|padding").
+// A token is encode_page_token({kind, scan, offset, generation}).
 std::optional<TokenParts> parse_token(const std::string& token) {
-    const auto decoded = base64_decode(token);
-    if (!decoded) return std::nullopt;
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    for (int i = 0; i < 5; ++i) {
-        const auto bar = decoded->find('|', start);
-        if (bar == std::string::npos) return std::nullopt;
-        parts.push_back(decoded->substr(start, bar - start));
-        start = bar + 1;
-    }
-    if (parts[0] != "v1") return std::nullopt;
-    TokenParts result{parts[1], parts[2], 0};
+    const auto parts = decode_page_token(token, 4);
+    if (!parts) return std::nullopt;
+    TokenParts result{(*parts)[0], (*parts)[1], 0};
+    const std::string& offset = (*parts)[2];
     const auto [ptr, ec] =
-        std::from_chars(parts[3].data(), parts[3].data() + parts[3].size(), result.offset);
-    if (ec != std::errc() || ptr != parts[3].data() + parts[3].size()) return std::nullopt;
+        std::from_chars(offset.data(), offset.data() + offset.size(), result.offset);
+    if (ec != std::errc() || ptr != offset.data() + offset.size()) return std::nullopt;
     return result;
 }
 
@@ -245,6 +226,35 @@ bool valid_scan_name(const std::string& name) {
     return std::all_of(name.begin(), name.end(), [](unsigned char c) {
         return std::isalnum(c) || c == '-' || c == '_' || c == '$' || c == ':' || c == '.';
     });
+}
+
+// Whether a fault aimed at `target` applies to `operation`.
+bool targets(Fault::Target target, std::string_view operation) {
+    switch (target) {
+        case Fault::Target::kGetFindings:
+            return operation == "GetFindings";
+        case Fault::Target::kListScans:
+            return operation == "ListScans";
+        case Fault::Target::kBoth:
+            return operation == "GetFindings" || operation == "ListScans";
+        case Fault::Target::kListFindings:
+            return operation == "ListFindings";
+        case Fault::Target::kBatchGetCodeSnippet:
+            return operation == "BatchGetCodeSnippet";
+    }
+    return false;
+}
+
+// An Inspector answer on the wire; errors carry Inspector's x-amzn-ErrorType.
+void send_inspector(httplib::Response& res, const FakeInspector::Reply& reply,
+                    const char* content_type) {
+    if (!reply.error_code.empty()) {
+        send_error(res, reply.status, reply.error_code, kInspectorErrorSuffix,
+                   json::parse(reply.body));
+        return;
+    }
+    res.status = reply.status;
+    res.set_content(reply.body, content_type);
 }
 
 // The kinds that answer 200 with a page bent out of shape, rather than an error.
@@ -313,6 +323,17 @@ std::optional<std::string> RequestRecord::param(std::string_view name) const {
     return find_param(query, name);
 }
 
+std::optional<std::string> RequestRecord::next_token() const {
+    if (auto token = param("nextToken")) return token;
+    if (body.is_object()) {
+        const auto it = body.find("nextToken");
+        if (it != body.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+            return it->get<std::string>();
+        }
+    }
+    return std::nullopt;
+}
+
 struct FakeCodeGuruApi::Scan {
     std::vector<json> findings;
     // Each finding serialized once, on first demand after a change: serving a page is
@@ -335,6 +356,7 @@ FakeCodeGuruApi::FakeCodeGuruApi(FakeApiOptions options)
       server_(std::make_unique<httplib::Server>()),
       started_at_(std::chrono::steady_clock::now()),
       verify_signatures_(options_.verify_signatures),
+      inspector_(options_.seed),
       rng_(options_.seed) {
     credentials_[options_.credentials.access_key_id] = options_.credentials;
     // Clients such as libcurl keep connections alive, and each one holds a worker.
@@ -451,6 +473,20 @@ std::vector<json> FakeCodeGuruApi::findings(const std::string& name) const {
     return it == scans_.end() ? std::vector<json>{} : it->second->findings;
 }
 
+void FakeCodeGuruApi::set_inspector_findings(std::vector<json> findings) {
+    inspector_.set_findings(std::move(findings));
+}
+
+std::vector<json> FakeCodeGuruApi::inspector_findings() const {
+    return inspector_.findings();
+}
+
+InspectorEvolveSummary FakeCodeGuruApi::evolve_inspector(
+    std::uint64_t seed, const InspectorEvolveOptions& options,
+    std::chrono::system_clock::time_point now) {
+    return inspector_.evolve(seed, options, now);
+}
+
 EvolveSummary FakeCodeGuruApi::evolve(const std::string& scan, std::uint64_t seed,
                                       const EvolveOptions& options) {
     std::lock_guard lock(mutex_);
@@ -514,7 +550,9 @@ json FakeCodeGuruApi::requests_json() const {
                        {"scan", r.scan},
                        {"query", query},
                        {"status", r.status},
-                       {"fault", r.fault ? json(std::string(to_string(*r.fault))) : json()}});
+                       {"fault", r.fault ? json(std::string(to_string(*r.fault))) : json()},
+                       {"region", r.region},
+                       {"body", r.body.is_discarded() ? json() : r.body}});
     }
     return out;
 }
@@ -530,6 +568,8 @@ void FakeCodeGuruApi::log(RequestRecord record) {
     ++counters_.requests;
     if (record.operation == "GetFindings") ++counters_.get_findings;
     if (record.operation == "ListScans") ++counters_.list_scans;
+    if (record.operation == "ListFindings") ++counters_.list_findings;
+    if (record.operation == "BatchGetCodeSnippet") ++counters_.batch_get_code_snippet;
     if (record.fault) ++counters_.faults_injected;
     log_.push_back(std::move(record));
 }
@@ -567,9 +607,24 @@ void FakeCodeGuruApi::handle_api(const httplib::Request& req, httplib::Response&
                record.raw_path.find('/', kFindingsPrefix.size()) == std::string::npos) {
         record.operation = "GetFindings";
         record.scan = percent_decode(record.raw_path.substr(kFindingsPrefix.size()), false);
+    } else if (req.method == "POST" && record.raw_path == "/findings/list") {
+        record.operation = "ListFindings";
+    } else if (req.method == "POST" && record.raw_path == "/codesnippet/batchget") {
+        record.operation = "BatchGetCodeSnippet";
+    }
+    // Inspector is signed in any region, which then selects its data. An unknown operation
+    // signed for inspector2 is checked as Inspector's, so that it gets its 404.
+    const auto scope = credential_scope(req.get_header_value("Authorization"));
+    const bool inspector =
+        is_inspector(record.operation) ||
+        (record.operation.empty() && scope.size() > 3 && scope[3] == kInspectorService);
+    record.region = options_.region;
+    if (inspector && scope.size() > 2) record.region = scope[2];
+    if (is_inspector(record.operation) && !req.body.empty()) {
+        record.body = json::parse(req.body, nullptr, false);
     }
 
-    if (!signature_ok(req, record, res)) {
+    if (!signature_ok(req, record, res, inspector ? kInspectorService : kService, inspector)) {
         {
             std::lock_guard lock(mutex_);
             ++counters_.auth_failures;
@@ -599,21 +654,40 @@ void FakeCodeGuruApi::handle_api(const httplib::Request& req, httplib::Response&
         }
     }
 
+    const auto page_delay = [this] {
+        std::lock_guard lock(mutex_);
+        return page_delay_;
+    };
     if (record.operation == "GetFindings") {
-        pause([this] {
-            std::lock_guard lock(mutex_);
-            return page_delay_;
-        }());
+        pause(page_delay());
         get_findings(record, res, fault);
-    } else {
+    } else if (record.operation == "ListScans") {
         list_scans(record, res, fault);
+    } else if (record.operation == "ListFindings") {
+        pause(page_delay());
+        FakeInspector::PageBend bend = FakeInspector::PageBend::kNone;
+        if (fault && fault->kind == Fault::Kind::kRepeatToken) {
+            bend = FakeInspector::PageBend::kRepeatToken;
+        } else if (fault && fault->kind == Fault::Kind::kEndlessPages) {
+            bend = FakeInspector::PageBend::kEndlessPages;
+        } else if (fault && fault->kind == Fault::Kind::kOversizedPage) {
+            bend = FakeInspector::PageBend::kOversizedPage;
+        }
+        send_inspector(
+            res,
+            inspector_.list_findings(record.region, record.body, bend, fault ? fault->items : 0),
+            json_content_type());
+    } else {
+        send_inspector(res, inspector_.batch_get_code_snippet(record.region, record.body),
+                       json_content_type());
     }
     record.status = res.status;
     log(std::move(record));
 }
 
 bool FakeCodeGuruApi::signature_ok(const httplib::Request& req, const RequestRecord& record,
-                                   httplib::Response& res) {
+                                   httplib::Response& res, std::string_view service,
+                                   bool any_region) {
     std::map<std::string, aws::Credentials> known;
     std::chrono::seconds max_skew{0};
     {
@@ -699,15 +773,15 @@ bool FakeCodeGuruApi::signature_ok(const httplib::Request& req, const RequestRec
                        "'.");
         return false;
     }
-    if (scope[2] != options_.region) {
+    if (any_region ? !valid_region(scope[2]) : scope[2] != options_.region) {
         auth_error(res, "InvalidSignatureException",
                    "Credential should be scoped to a valid region. ");
         return false;
     }
-    if (scope[3] != kService) {
+    if (scope[3] != service) {
         auth_error(
             res, "InvalidSignatureException",
-            "Credential should be scoped to correct service: '" + std::string(kService) + "'. ");
+            "Credential should be scoped to correct service: '" + std::string(service) + "'. ");
         return false;
     }
     if (max_skew.count() > 0) {
@@ -746,7 +820,7 @@ bool FakeCodeGuruApi::signature_ok(const httplib::Request& req, const RequestRec
     }
     aws::Credentials credentials = key->second;
     credentials.session_token = token;
-    const aws::SigV4Signer signer(std::string(kService), options_.region);
+    const aws::SigV4Signer signer(std::string(service), scope[2]);
     const aws::SigningResult expected = signer.sign(signable, credentials, *when);
     if (expected.signature != fields["Signature"]) {
         auth_error(res, "InvalidSignatureException",
@@ -767,13 +841,11 @@ std::optional<Fault> FakeCodeGuruApi::take_fault(const RequestRecord& record) {
     for (auto it = faults_.begin(); it != faults_.end(); ++it) {
         ActiveFault& active = **it;
         const Fault& spec = active.spec;
-        const bool target_ok = spec.target == Fault::Target::kBoth ||
-                               (get_findings && spec.target == Fault::Target::kGetFindings) ||
-                               (!get_findings && spec.target == Fault::Target::kListScans);
-        if (!target_ok) continue;
+        if (!targets(spec.target, record.operation)) continue;
         if (!spec.scan.empty() && (!get_findings || spec.scan != record.scan)) continue;
+        if (!spec.region.empty() && spec.region != record.region) continue;
         if ((spec.kind == Fault::Kind::kRejectToken || spec.kind == Fault::Kind::kRepeatToken) &&
-            !record.param("nextToken")) {
+            !record.next_token()) {
             continue;
         }
         if (active.matched++ < spec.after_requests) continue;
@@ -790,27 +862,39 @@ std::optional<Fault> FakeCodeGuruApi::take_fault(const RequestRecord& record) {
 
 void FakeCodeGuruApi::apply_fault(const Fault& fault, const RequestRecord& record,
                                   httplib::Response& res) {
-    const std::string resource = record.scan.empty()
-                                     ? std::string("*")
-                                     : "arn:aws:codeguru-security:" + options_.region + ":" +
-                                           std::string(kAccountId) + ":scans/" + record.scan;
+    // Errors in the targeted service's shape: CodeGuru's bodies carry errorCode and
+    // resource fields, Inspector's only a message (botocore's inspector2 error shapes).
+    const bool inspector = is_inspector(record.operation);
+    const auto fail = [&](int status, std::string_view code, const std::string& message,
+                          const json& codeguru_extra) {
+        json body = {{"message", message}};
+        if (!inspector) body.update(codeguru_extra);
+        send_error(res, status, code, inspector ? kInspectorErrorSuffix : kServiceErrorSuffix,
+                   std::move(body));
+    };
+    const std::string resource =
+        inspector ? "arn:aws:inspector2:" + record.region + ":" + std::string(kAccountId) + ":/*"
+        : record.scan.empty() ? std::string("*")
+                              : "arn:aws:codeguru-security:" + options_.region + ":" +
+                                    std::string(kAccountId) + ":scans/" + record.scan;
+    const std::string service(inspector ? kInspectorService : kService);
     switch (fault.kind) {
         case Fault::Kind::kThrottle:
-            service_error(res, 429, "ThrottlingException", "Rate exceeded",
-                          {{"errorCode", "ThrottlingException"},
-                           {"serviceCode", std::string(kService)},
-                           {"quotaCode", "L-GETFINDINGS"}});
-            return;
+            fail(429, "ThrottlingException", "Rate exceeded",
+                 {{"errorCode", "ThrottlingException"},
+                  {"serviceCode", service},
+                  {"quotaCode", "L-GETFINDINGS"}});
+            break;
         case Fault::Kind::kServerError:
             if (fault.http_status == 500) {
-                service_error(res, 500, "InternalServerException",
-                              "An internal error has occurred. Please retry your request.",
-                              {{"error", "InternalServerError"}});
+                fail(500, "InternalServerException",
+                     "An internal error has occurred. Please retry your request.",
+                     {{"error", "InternalServerError"}});
             } else {
                 res.status = fault.http_status;
                 res.set_content(plain_error_page(fault.http_status), "text/html");
             }
-            return;
+            break;
         case Fault::Kind::kDropConnection: {
             auto body = std::make_shared<std::string>(
                 R"({"findings":[{"id":"00000000-dropped","title":"this body never ends"}]})");
@@ -831,57 +915,54 @@ void FakeCodeGuruApi::apply_fault(const Fault& fault, const RequestRecord& recor
             res.set_content("{\"findings\": [ {\"id\": ", "application/json");
             return;
         case Fault::Kind::kRejectToken:
-            invalid_token(res);
+            if (inspector) {
+                send_inspector(res, FakeInspector::invalid_token(), "application/json");
+            } else {
+                invalid_token(res);
+            }
             return;
         case Fault::Kind::kAccessDenied:
-            service_error(res, 403, "AccessDeniedException",
-                          "User: arn:aws:iam::" + std::string(kAccountId) +
-                              ":user/fake is not authorized to perform: codeguru-security:" +
-                              record.operation + " on resource: " + resource,
-                          {{"errorCode", "AccessDeniedException"},
-                           {"resourceId", resource},
-                           {"resourceType", "Scan"}});
+            fail(403, "AccessDeniedException",
+                 "User: arn:aws:iam::" + std::string(kAccountId) +
+                     ":user/fake is not authorized to perform: " + service + ":" +
+                     record.operation + " on resource: " + resource,
+                 {{"errorCode", "AccessDeniedException"},
+                  {"resourceId", resource},
+                  {"resourceType", "Scan"}});
             return;
         case Fault::Kind::kNotFound:
-            service_error(res, 404, "ResourceNotFoundException",
-                          "Scan " + record.scan + " was not found.",
-                          {{"errorCode", "ResourceNotFoundException"},
-                           {"resourceId", record.scan},
-                           {"resourceType", "Scan"}});
+            fail(404, "ResourceNotFoundException",
+                 inspector ? "The resource " + resource + " was not found."
+                           : "Scan " + record.scan + " was not found.",
+                 {{"errorCode", "ResourceNotFoundException"},
+                  {"resourceId", record.scan},
+                  {"resourceType", "Scan"}});
             return;
         case Fault::Kind::kConflict:
-            service_error(res, 409, "ConflictException",
-                          "The requested operation would cause a conflict with the current "
-                          "state of the resource " +
-                              resource + ".",
-                          {{"errorCode", "ConflictException"},
-                           {"resourceId", resource},
-                           {"resourceType", "Scan"}});
+            fail(409, "ConflictException",
+                 "The requested operation would cause a conflict with the current state of the "
+                 "resource " +
+                     resource + ".",
+                 {{"errorCode", "ConflictException"},
+                  {"resourceId", resource},
+                  {"resourceType", "Scan"}});
             return;
         case Fault::Kind::kDelay:
         case Fault::Kind::kOversizedPage:
         case Fault::Kind::kRepeatToken:
         case Fault::Kind::kEndlessPages:
-            return;  // answered by get_findings / list_scans
+            return;  // answered by the operation's handler
     }
+    // Throttling and server errors may tell the client when to come back.
+    if (fault.retry_after)
+        res.set_header("Retry-After", std::to_string(fault.retry_after->count()));
 }
 
 std::string FakeCodeGuruApi::make_token(std::string_view kind, std::string_view scan,
                                         std::size_t offset, std::uint64_t generation) {
-    const std::string head = "v1|" + std::string(kind) + "|" + std::string(scan) + "|" +
-                             std::to_string(offset) + "|" + std::to_string(generation) + "|";
-    // Random padding, redrawn until the token shows all three of + / = : clients must
-    // percent-encode it properly to get it back to us intact.
-    for (;;) {
-        std::string padding;
-        const std::size_t length = 20 + rng_() % 12;
-        for (std::size_t i = 0; i < length; ++i) padding += static_cast<char>(rng_() & 0xff);
-        std::string token = base64_encode(head + padding);
-        if (token.find('+') != std::string::npos && token.find('/') != std::string::npos &&
-            token.back() == '=') {
-            return token;
-        }
-    }
+    return encode_page_token(
+        {std::string(kind), std::string(scan), std::to_string(offset), std::to_string(generation)},
+        rng_);
 }
 
 void FakeCodeGuruApi::get_findings(const RequestRecord& record, httplib::Response& res,

@@ -17,8 +17,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aws/credentials.hpp"
+#include "aws/credentials/credentials.hpp"
+#include "fake_inspector.hpp"
 #include "finding_generator.hpp"
+#include "inspector_generator.hpp"
 
 namespace httplib {
 class Server;
@@ -29,9 +31,10 @@ struct Response;
 namespace codeguru::test {
 
 // A programmed misbehaviour of the fake API. A fault applies to requests that match it
-// (operation, scan, and for kRejectToken a nextToken in the query); it lets the first
-// `after_requests` matches through, then fires on each later match with `probability`
-// until it has fired `count` times (0: forever).
+// (operation, scan or region, and for kRejectToken and kRepeatToken a nextToken in the query
+// or the JSON body); it lets the first `after_requests` matches through, then fires on each
+// later match with `probability` until it has fired `count` times (0: forever). Error bodies
+// and x-amzn-ErrorType take the shape of the targeted service (CodeGuru or Inspector).
 struct Fault {
     enum class Kind {
         kThrottle,        // 429 ThrottlingException
@@ -48,7 +51,13 @@ struct Fault {
         kRepeatToken,    // nextToken is the one the request sent (requests with a token)
         kEndlessPages,   // a fresh nextToken on every page, past the end of the data
     };
-    enum class Target { kGetFindings, kListScans, kBoth };
+    enum class Target {
+        kGetFindings,
+        kListScans,
+        kBoth,                 // GetFindings and ListScans
+        kListFindings,         // Inspector
+        kBatchGetCodeSnippet,  // Inspector
+    };
 
     Kind kind = Kind::kThrottle;
     std::size_t count = 1;
@@ -60,6 +69,9 @@ struct Fault {
     std::chrono::milliseconds delay{0};  // kDelay only
     std::size_t items = 10'000;          // kOversizedPage only
     Target target = Target::kGetFindings;
+    // kThrottle and kServerError only: the answer carries `Retry-After: N` (seconds).
+    std::optional<std::chrono::seconds> retry_after{};
+    std::string region{};  // requests whose credential scope names this region only; empty: any
 };
 
 // "throttle", "server-error", "delay", "drop", "malformed", "reject-token",
@@ -78,15 +90,25 @@ struct RequestRecord {
     std::vector<std::pair<std::string, std::string>> query;  // decoded, in wire order
     int status = 0;                    // the status sent (200 for a dropped connection)
     std::optional<Fault::Kind> fault;  // the fault injected into this request, if any
+    // The region of the request's credential scope (the fake's own region when unsigned).
+    std::string region;
+    // ListFindings, BatchGetCodeSnippet: the JSON body as parsed (null when empty,
+    // discarded when it is no JSON).
+    nlohmann::json body;
 
     // The decoded value of a query parameter, if present.
     std::optional<std::string> param(std::string_view name) const;
+    // The nextToken sent, in the query (CodeGuru) or the JSON body (Inspector); nullopt
+    // when absent or empty.
+    std::optional<std::string> next_token() const;
 };
 
 struct FakeApiCounters {
     std::size_t requests = 0;
     std::size_t get_findings = 0;
     std::size_t list_scans = 0;
+    std::size_t list_findings = 0;           // Inspector
+    std::size_t batch_get_code_snippet = 0;  // Inspector
     std::size_t faults_injected = 0;
     std::size_t auth_failures = 0;  // requests refused with a 403 from signature checking
 };
@@ -103,10 +125,13 @@ struct FakeApiOptions {
     bool compress_responses = true;
 };
 
-// An in-process fake of the CodeGuru Security API (GetFindings, ListScans) on 127.0.0.1,
+// An in-process fake of the CodeGuru Security API (GetFindings, ListScans) and of Amazon
+// Inspector (ListFindings, BatchGetCodeSnippet; see FakeInspector) on one port of 127.0.0.1,
 // faithful to the wire: SigV4 checking, paging with opaque tokens containing + / =,
-// AWS-shaped errors, programmable faults and a request log. Serves from its own
-// threads from construction until destruction. Every member function is thread-safe.
+// AWS-shaped errors, programmable faults and a request log. CodeGuru requests must be
+// signed for `codeguru-security` in the fake's region; Inspector requests for `inspector2`
+// in any region, which selects the findings they see. Serves from its own threads from
+// construction until destruction. Every member function is thread-safe.
 class FakeCodeGuruApi {
   public:
     // Throws std::runtime_error when the port cannot be bound.
@@ -137,10 +162,19 @@ class FakeCodeGuruApi {
     EvolveSummary evolve(const std::string& scan, std::uint64_t seed,
                          const EvolveOptions& options = {});
 
+    // Amazon Inspector's findings, every region at once (FakeInspector::set_findings).
+    void set_inspector_findings(std::vector<nlohmann::json> findings);
+    std::vector<nlohmann::json> inspector_findings() const;  // a copy
+    InspectorEvolveSummary evolve_inspector(
+        std::uint64_t seed, const InspectorEvolveOptions& options = {},
+        std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+    // Snippets, snippet errors, empty pages and the rest of the Inspector state.
+    FakeInspector& inspector() { return inspector_; }
+
     void inject(const Fault& fault);
     void clear_faults();
     std::size_t pending_faults() const;
-    // Every GetFindings answer waits this long first.
+    // Every GetFindings and ListFindings answer waits this long first.
     void set_page_delay(std::chrono::milliseconds delay);
 
     std::vector<RequestRecord> requests() const;
@@ -160,9 +194,10 @@ class FakeCodeGuruApi {
     void register_api_routes();
     void register_control_routes();  // fake_api_control.cpp
     void handle_api(const httplib::Request& req, httplib::Response& res);
-    // Answers with the service's 403 and returns false unless the request is signed right.
+    // Answers with the service's 403 and returns false unless the request is signed right
+    // for `service`, in the fake's region or, with `any_region`, in record.region.
     bool signature_ok(const httplib::Request& req, const RequestRecord& record,
-                      httplib::Response& res);
+                      httplib::Response& res, std::string_view service, bool any_region);
     // The fault that fires for this request, if any (consumes it).
     std::optional<Fault> take_fault(const RequestRecord& record);
     void apply_fault(const Fault& fault, const RequestRecord& record, httplib::Response& res);
@@ -189,6 +224,7 @@ class FakeCodeGuruApi {
     bool verify_signatures_;
     std::chrono::seconds max_clock_skew_{0};
     std::map<std::string, std::unique_ptr<Scan>> scans_;
+    FakeInspector inspector_;  // has its own lock
     std::uint64_t scans_generation_ = 0;
     std::vector<std::unique_ptr<ActiveFault>> faults_;
     std::chrono::milliseconds page_delay_{0};

@@ -1,5 +1,5 @@
-// codeguru-fake-api: the fake CodeGuru Security API as a process, for the demo and for
-// tests that drive the daemon binary. Serves until SIGTERM or SIGINT.
+// codeguru-fake-api: the fake CodeGuru Security and Amazon Inspector APIs as a process, for
+// the demo and for tests that drive the daemon binary. Serves until SIGTERM or SIGINT.
 #include <pthread.h>
 
 #include <csignal>
@@ -13,6 +13,7 @@
 
 #include "fake_api.hpp"
 #include "finding_generator.hpp"
+#include "inspector_generator.hpp"
 
 namespace {
 
@@ -23,20 +24,34 @@ using nlohmann::json;
 constexpr const char* kUsage =
     "usage: codeguru-fake-api [--port N] [--region R]\n"
     "                         [--access-key-id K --secret-access-key S [--session-token T]]\n"
-    "                         [--no-verify] [--no-compression] [--data FILE.json] [--generate SCAN=COUNT]...\n"
+    "                         [--no-verify] [--no-compression] [--data FILE.json] [--generate "
+    "SCAN=COUNT]...\n"
     "                         [--seed N] [--port-file PATH]\n"
+    "                         [--generate-inspector COUNT [--inspector-regions R1,R2]\n"
+    "                          [--inspector-accounts A1,A2]]\n"
     "\n"
-    "Serves GetFindings and ListScans on http://127.0.0.1:PORT, plus control endpoints:\n"
+    "Serves CodeGuru Security's GetFindings and ListScans (signed for codeguru-security in\n"
+    "the --region) and Amazon Inspector's ListFindings and BatchGetCodeSnippet (signed for\n"
+    "inspector2 in any region, which selects the findings) on http://127.0.0.1:PORT, plus\n"
+    "control endpoints:\n"
     "  POST   /_fake/evolve?scan=NAME&seed=N&new=F&updated=F&closed=F&removed=F\n"
-    "  POST   /_fake/fault?kind=K&count=N&scan=NAME&after=N&probability=P&seed=N\n"
-    "                      &status=500|502|503|504&delay_ms=N&target=findings|scans|both\n"
+    "  POST   /_fake/fault?kind=K&count=N&scan=NAME&region=R&after=N&probability=P&seed=N\n"
+    "                      &status=500|502|503|504&delay_ms=N&retry_after=SECONDS\n"
+    "                      &target=findings|scans|both|list-findings|snippets\n"
     "         (K: throttle server-error delay drop malformed reject-token access-denied\n"
-    "          not-found conflict)\n"
+    "          not-found conflict oversized-page repeat-token endless)\n"
     "  DELETE /_fake/faults\n"
     "  GET    /_fake/requests   DELETE /_fake/requests   GET /_fake/counters\n"
     "  POST   /_fake/page-delay?ms=N\n"
     "  GET    /_fake/scans      GET|PUT|DELETE /_fake/scans/NAME\n"
     "  POST   /_fake/scans/NAME/generate?count=N&seed=N\n"
+    "  POST   /_fake/inspector/generate?count=N&seed=N&regions=R1,R2&accounts=A1,A2\n"
+    "                      &types=CODE_VULNERABILITY[:SHARE],...&full_text=0|1\n"
+    "  POST   /_fake/inspector/evolve?seed=N&changed=F&closed=F&removed=F&added=F&now=EPOCH\n"
+    "  GET    /_fake/inspector/findings[?region=R]   PUT /_fake/inspector/findings\n"
+    "  POST   /_fake/inspector/snippet-error?arn=ARN&code=CODE&count=N\n"
+    "  DELETE /_fake/inspector/snippet-errors\n"
+    "  POST   /_fake/inspector/empty-pages?every=N\n"
     "  GET    /_fake/health\n"
     "POST and PUT requests need a Content-Length (with curl: -d '').\n";
 
@@ -46,7 +61,25 @@ struct Args {
     std::vector<std::pair<std::string, std::size_t>> generate;
     std::uint64_t seed = 1;
     std::string port_file;
+    std::size_t inspector_count = 0;
+    std::vector<std::string> inspector_regions;  // empty: the --region
+    std::vector<std::string> inspector_accounts;
 };
+
+// "a,b,c" as its non-empty items.
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto comma = text.find(',', start);
+        std::string item =
+            text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!item.empty()) items.push_back(std::move(item));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return items;
+}
 
 class UsageError : public std::runtime_error {
   public:
@@ -100,6 +133,12 @@ Args parse_args(int argc, char** argv) {
             args.seed = integer(value());
         } else if (arg == "--port-file") {
             args.port_file = value();
+        } else if (arg == "--generate-inspector") {
+            args.inspector_count = integer(value());
+        } else if (arg == "--inspector-regions") {
+            args.inspector_regions = split_list(value());
+        } else if (arg == "--inspector-accounts") {
+            args.inspector_accounts = split_list(value());
         } else {
             throw UsageError("unknown argument " + arg);
         }
@@ -155,6 +194,16 @@ int main(int argc, char** argv) {
         for (const auto& file : args.data_files) load_data(api, file);
         for (const auto& [name, count] : args.generate) {
             api.set_scan(name, codeguru::test::generate_findings(name, count, args.seed));
+        }
+        if (args.inspector_count > 0) {
+            codeguru::test::InspectorGenerateOptions inspector;
+            inspector.count = args.inspector_count;
+            inspector.seed = args.seed;
+            inspector.regions = args.inspector_regions.empty()
+                                    ? std::vector<std::string>{args.options.region}
+                                    : args.inspector_regions;
+            if (!args.inspector_accounts.empty()) inspector.accounts = args.inspector_accounts;
+            api.set_inspector_findings(codeguru::test::generate_inspector_findings(inspector));
         }
         if (!args.port_file.empty()) write_port_file(args.port_file, api.port());
         std::cout << "listening on " << api.endpoint() << std::endl;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/credentials.hpp"
+#include "aws/credentials/credentials.hpp"
 
 namespace httplib {
 struct Request;

@@ -9,7 +9,7 @@
 #include "client_stack.hpp"
 #include "fake_api.hpp"
 #include "store/database.hpp"
-#include "sync/scan_sync.hpp"
+#include "sources/codeguru/scan_sync.hpp"
 #include "test_database.hpp"
 #include "util/clock.hpp"
 

@@ -1,0 +1,90 @@
+#include "sources/codeguru/codeguru_client.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "aws/api_error.hpp"
+#include "sources/codeguru/finding_json.hpp"
+
+namespace codeguru {
+namespace {
+
+constexpr int kListScansPageSize = 100;
+
+// The error of an answer that breaks the API's contract: a retry would not mend it.
+aws::ApiError invalid_response(const std::string& message, long http_status) {
+    return aws::ApiError("InvalidResponse", message, http_status, false);
+}
+
+}  // namespace
+
+std::string default_codeguru_endpoint(const std::string& region) {
+    return "https://codeguru-security." + region + ".amazonaws.com";
+}
+
+FindingsPage CodeGuruClient::get_findings(const std::string& scan_name, const std::string& status,
+                                          int max_results,
+                                          const std::optional<std::string>& next_token,
+                                          StopFlag* stop) {
+    aws::ServiceRequest request;
+    request.path = "/findings/" + aws::uri_encode(scan_name);
+    request.query.emplace_back("maxResults", std::to_string(max_results));
+    if (next_token) request.query.emplace_back("nextToken", *next_token);
+    request.query.emplace_back("status", status);
+
+    ParsedFindingsPage parsed;
+    service_.get(
+        request,
+        [&](const aws::HttpResponse& response) {
+            try {
+                parsed = parse_findings_page(response.body, static_cast<std::size_t>(max_results));
+            } catch (const OversizedPageError& e) {
+                throw invalid_response(e.what(), response.status);
+            }
+        },
+        stop);
+    if (parsed.invalid_utf8_replaced > 0) {
+        spdlog::warn(
+            "scan {}: {} invalid UTF-8 sequence(s) in a GetFindings page replaced with U+FFFD",
+            scan_name, parsed.invalid_utf8_replaced);
+    }
+    for (const auto& warning : parsed.warnings) spdlog::warn("scan {}: {}", scan_name, warning);
+    if (parsed.more_warnings > 0) {
+        spdlog::warn("scan {}: ... and {} more warning(s) in this page", scan_name,
+                     parsed.more_warnings);
+    }
+    return std::move(parsed.page);
+}
+
+std::vector<std::string> CodeGuruClient::list_scans() {
+    std::vector<std::string> names;
+    std::optional<std::string> token;
+    std::size_t pages = 0;
+    do {
+        if (pages == limits_.max_list_scans_pages) {
+            throw invalid_response(
+                "ListScans did not end within " + std::to_string(pages) + " pages", 200);
+        }
+        aws::ServiceRequest request;
+        request.path = "/scans";
+        request.query.emplace_back("maxResults", std::to_string(kListScansPageSize));
+        if (token) request.query.emplace_back("nextToken", *token);
+        ScanNamesPage page;
+        service_.get(request, [&](const aws::HttpResponse& response) {
+            try {
+                page = parse_scans_page(response.body, kListScansPageSize);
+            } catch (const OversizedPageError& e) {
+                throw invalid_response(e.what(), response.status);
+            }
+        });
+        ++pages;
+        names.insert(names.end(), page.scan_names.begin(), page.scan_names.end());
+        if (token && page.next_token == token) {
+            throw invalid_response(
+                "ListScans answered with the nextToken it was sent (repeated nextToken)", 200);
+        }
+        token = std::move(page.next_token);
+    } while (token);
+    return names;
+}
+
+}  // namespace codeguru

@@ -1,0 +1,86 @@
+#include "sources/codeguru/findings_page_writer.hpp"
+#include "util/timestamp.hpp"
+
+#include "sources/codeguru/page_columns.hpp"
+#include "store/sql_support.hpp"
+#include "store/store_error.hpp"
+
+namespace codeguru::store {
+namespace {
+
+// Raised by apply_findings_page() when the checkpoint is not where the page expects it.
+constexpr char kStalePageSqlstate[] = "CG001";
+
+// apply_findings_page()'s parameters (schema/003_page_arrays.sql): the scalars, then the
+// finding ids and updated_at values bound as arrays, then every other array as its text
+// literal, which the function parses only when the page changed something.
+// clang-format off
+constexpr const char* kLeadingTypes[] = {
+    "text", "bigint", "text", "text", "timestamptz", "integer", "integer",  // p_scan..p_duplicates
+    "text[]", "text", "timestamptz[]"};  // p_finding_id, p_created_at, p_updated_at
+// clang-format on
+constexpr int kTrailingLiterals = 19 + 16;  // p_title..p_recommendation_url, then children
+
+std::string apply_page_sql(const std::string& quoted_schema) {
+    std::string sql =
+        "SELECT inserted, updated, unchanged FROM " + quoted_schema + ".apply_findings_page(";
+    int number = 0;
+    const auto add = [&](const char* type) {
+        if (number > 0) sql += ", ";
+        sql += "$" + std::to_string(++number) + "::" + type;
+    };
+    for (const char* type : kLeadingTypes) add(type);
+    for (int i = 0; i < kTrailingLiterals; ++i) add("text");
+    return sql + ")";
+}
+
+}  // namespace
+
+FindingsPageWriter::FindingsPageWriter(pqxx::connection_base& connection, std::string schema)
+    : connection_(connection),
+      schema_(std::move(schema)),
+      sql_(apply_page_sql(connection_.quote_name(schema_))) {}
+
+PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_id,
+                                     const std::optional<std::string>& expected_token,
+                                     const std::vector<Finding>& page,
+                                     const std::optional<std::string>& next_token,
+                                     Timestamp sync_time) {
+    PageColumns c = page_to_columns(scan, page, sync_time);
+    // Autocommit: the function call is the whole transaction, so the page costs one round
+    // trip. An unnamed statement, not a prepared one: nothing outlives the transaction, as
+    // transaction-mode poolers require. The literals are moved into the call, not copied.
+    pqxx::nontransaction tx(connection_, "codeguru_apply_page");
+    try {
+        const pqxx::row result = tx.exec_params1(
+            sql_, scan, run_id, nullable(expected_token), nullable(next_token),
+            format_timestamp(sync_time), c.rejected, c.duplicates, c.finding_id.take(),
+            c.created_at.take(), c.updated_at.take(), c.title.take(), c.description.take(),
+            c.type.take(), c.status.take(), c.severity.take(), c.generator_id.take(),
+            c.detector_id.take(), c.detector_name.take(), c.rule_id.take(), c.resource_id.take(),
+            c.sub_resource_id.take(), c.vulnerability_id.take(), c.item_count.take(),
+            c.file_name.take(), c.file_path.take(), c.start_line.take(), c.end_line.take(),
+            c.recommendation_text.take(), c.recommendation_url.take(), c.tag_finding.take(),
+            c.tag.take(), c.tag_ordinal.take(), c.line_finding.take(), c.line_number.take(),
+            c.line_content.take(), c.fix_finding.take(), c.fix_ordinal.take(),
+            c.fix_description.take(), c.fix_code.take(), c.url_finding.take(), c.url_ordinal.take(),
+            c.url.take(), c.related_finding.take(), c.related_ordinal.take(), c.related_id.take());
+        PageCounts counts;
+        counts.inserted = result[0].as<int>();
+        counts.updated = result[1].as<int>();
+        counts.unchanged = result[2].as<int>();
+        counts.rejected = c.rejected;
+        counts.seen = static_cast<int>(page.size());
+        return counts;
+    } catch (const pqxx::sql_error& error) {
+        if (error.sqlstate() == kStalePageSqlstate) {
+            throw StalePageError("stale page for scan " + scan + " in run " +
+                                 std::to_string(run_id) +
+                                 ": the checkpoint is not at the page's token (the page was "
+                                 "applied already or another run owns the pass)");
+        }
+        throw;
+    }
+}
+
+}  // namespace codeguru::store

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "sources/codeguru/finding.hpp"
+#include "store/page_counts.hpp"
+
+namespace codeguru::store {
+
+// Writes pages of one schema through apply_findings_page(): a single unnamed statement, its
+// own transaction, one round trip, no session state. Not thread-safe: one writer per connection at
+// a time.
+class FindingsPageWriter {
+  public:
+    FindingsPageWriter(pqxx::connection_base& connection, std::string schema);
+
+    // Applies `page` of `scan` for run `run_id` atomically: findings, children, versions,
+    // the pass's seen-set, the checkpoint (advanced to next_token; a null next_token ends
+    // the pass) and the run's counters. Throws StalePageError, changing nothing, when the
+    // checkpoint is not at expected_token for run_id; pqxx exceptions for database failures.
+    PageCounts apply(const std::string& scan, std::int64_t run_id,
+                     const std::optional<std::string>& expected_token,
+                     const std::vector<Finding>& page, const std::optional<std::string>& next_token,
+                     Timestamp sync_time);
+
+  private:
+    pqxx::connection_base& connection_;
+    std::string schema_;
+    std::string sql_;  // the apply_findings_page call, with its parameters' types
+};
+
+}  // namespace codeguru::store

@@ -1,0 +1,1 @@
+codeguru_test(inspector_mapping_tests inspector_finding_json_test.cpp)

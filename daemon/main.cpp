@@ -58,7 +58,8 @@ int reset_scan(pqxx::connection_base& connection, const std::string& label,
     const bool stream = label.starts_with(kInspector);
     const std::string scan = stream ? label.substr(kInspector.size()) : label;
     try {
-        codeguru::store::SyncStateStore state(connection, schema, stream ? "inspector" : "codeguru");
+        codeguru::store::SyncStateStore state(connection, schema,
+                                              stream ? "inspector" : "codeguru");
         if (!state.reset_scan(scan)) {
             return fail(kExitFailure, "scan " + label + " has no checkpoint in schema " + schema +
                                           ": nothing to reset");

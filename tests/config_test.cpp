@@ -744,8 +744,7 @@ TEST_CASE("a bad [inspector] value is an error naming the key and the value") {
     };
     for (const Case& c : cases) {
         CAPTURE(c.key, c.value);
-        const ConfigError error =
-            config_error_from([&] { load_text(file_with(c.key, c.value)); });
+        const ConfigError error = config_error_from([&] { load_text(file_with(c.key, c.value)); });
         CHECK(error.key() == c.key);
         const std::string message = error.what();
         CHECK(message.find(c.key) != std::string::npos);

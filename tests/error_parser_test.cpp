@@ -88,8 +88,7 @@ TEST_CASE("a Retry-After header in seconds is kept with the error, anything else
     CHECK(e.retry_after()->count() == 7);
     CHECK(e.retryable());
 
-    CHECK_FALSE(
-        parse_error_response(answer(500, "InternalServerException", "{}")).retry_after());
+    CHECK_FALSE(parse_error_response(answer(500, "InternalServerException", "{}")).retry_after());
     CHECK(parse_retry_after("0") == std::chrono::seconds(0));
     CHECK(parse_retry_after("120") == std::chrono::seconds(120));
     CHECK_FALSE(parse_retry_after(""));

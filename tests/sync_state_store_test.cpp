@@ -305,12 +305,12 @@ TEST_CASE("a CodeGuru scan and an Inspector stream of the same name are separate
     REQUIRE(scan);
     // Another daemon may take the stream although the scan of the same name is leased.
     SyncStateStore other_inspector(other.connection, db.schema.name(), "inspector");
-    const auto stream = other_inspector.begin_run("us-east-1", "types=CODE_VULNERABILITY;accounts=;status=All",
-                                                  other.owner, at_s(1'001));
+    const auto stream = other_inspector.begin_run(
+        "us-east-1", "types=CODE_VULNERABILITY;accounts=;status=All", other.owner, at_s(1'001));
     REQUIRE(stream);
     CHECK(db.count("SELECT count(*) FROM sync_checkpoints WHERE scan_name = 'us-east-1'") == 2);
-    CHECK(db.text("SELECT source FROM sync_runs WHERE run_id = " + std::to_string(stream->run_id)) ==
-          "inspector");
+    CHECK(db.text("SELECT source FROM sync_runs WHERE run_id = " +
+                  std::to_string(stream->run_id)) == "inspector");
     CHECK(db.text("SELECT source FROM sync_runs WHERE run_id = " + std::to_string(scan->run_id)) ==
           "codeguru");
 
@@ -342,8 +342,9 @@ TEST_CASE("a changed stream scope restarts the pass and forgets the watermark", 
     SyncStateStore inspector(db.connection, db.schema.name(), "inspector");
     const auto first = inspector.begin_run("eu-west-1", "scope-a", kTestOwner, at_s(1'000)).value();
     inspector.start_pass("eu-west-1", first.run_id, "full", "{}", at_s(1'000));
-    db.query("UPDATE sync_checkpoints SET watermark = to_timestamp(900), last_full_at ="
-             " to_timestamp(900), next_token = 't' WHERE source = 'inspector'");
+    db.query(
+        "UPDATE sync_checkpoints SET watermark = to_timestamp(900), last_full_at ="
+        " to_timestamp(900), next_token = 't' WHERE source = 'inspector'");
     REQUIRE(inspector.finish_run(first.run_id, "eu-west-1", kTestOwner, Outcome::kInterrupted,
                                  "stopped", at_s(1'001)));
 
@@ -367,8 +368,9 @@ TEST_CASE("a changed stream scope restarts the pass and forgets the watermark", 
     CHECK_FALSE(checkpoint.pass_filter);
     CHECK(checkpoint.status_filter == "scope-b");
     // start_pass refuses while a pass is under way, and for a run that does not own it.
-    CHECK_THROWS_AS(inspector.start_pass("eu-west-1", changed.run_id + 1, "full", "{}", at_s(1'005)),
-                    StoreError);
+    CHECK_THROWS_AS(
+        inspector.start_pass("eu-west-1", changed.run_id + 1, "full", "{}", at_s(1'005)),
+        StoreError);
     REQUIRE(inspector.finish_run(changed.run_id, "eu-west-1", kTestOwner, Outcome::kSucceeded, "",
                                  at_s(1'006)));
 }

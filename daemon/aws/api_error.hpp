@@ -38,7 +38,7 @@ class ApiError : public std::runtime_error {
 // A 2xx answer whose body is not the documented shape (not JSON, truncated).
 // Worth a retry: the next answer may be whole.
 class MalformedResponseError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

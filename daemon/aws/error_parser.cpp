@@ -97,7 +97,8 @@ ApiError parse_error_response(const HttpResponse& response) {
 }
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) {
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     if (value.empty() || value.size() > 9) return std::nullopt;
     long seconds = 0;

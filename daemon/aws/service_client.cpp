@@ -90,7 +90,7 @@ HttpRequest ServiceClient::build(const ServiceRequest& request) const {
 }
 
 void ServiceClient::send(const ServiceRequest& request,
-                        const std::function<void(const HttpResponse&)>& accept, StopFlag* stop) {
+                         const std::function<void(const HttpResponse&)>& accept, StopFlag* stop) {
     StopFlag& halt = stop != nullptr ? *stop : deps_.stop;
     int quota_taken = 0;
     for (int attempt = 1;; ++attempt) {
@@ -103,7 +103,8 @@ void ServiceClient::send(const ServiceRequest& request,
             http.stop = &halt;
             ++stats_.requests;
             const HttpResponse response = deps_.transport.send(http);
-            spdlog::debug("{} {} -> {} (attempt {})", request.method, request.path, response.status, attempt);
+            spdlog::debug("{} {} -> {} (attempt {})", request.method, request.path, response.status,
+                          attempt);
             if (response.status >= 200 && response.status < 300) {
                 accept(response);
                 deps_.retry_quota.release_on_success(quota_taken);
@@ -134,12 +135,13 @@ void ServiceClient::send(const ServiceRequest& request,
         }
         auto delay = backoff_delay(policy_, attempt - 1, next_jitter());
         if (const auto& after = failure->retry_after()) {
-            delay = std::max(delay, std::min<std::chrono::milliseconds>(*after, policy_.max_backoff));
+            delay =
+                std::max(delay, std::min<std::chrono::milliseconds>(*after, policy_.max_backoff));
         }
         ++stats_.retries;
         spdlog::warn("{} {}: {}: {}; retry {} of {} in {} ms", request.method, request.path,
-                     failure->code(),
-                     failure->message(), attempt, policy_.max_attempts - 1, delay.count());
+                     failure->code(), failure->message(), attempt, policy_.max_attempts - 1,
+                     delay.count());
         if (!halt.wait_for(delay)) throw ApiError("Aborted", "stop requested", 0, false);
     }
 }

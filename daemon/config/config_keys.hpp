@@ -37,7 +37,8 @@ inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
     {"sync.max_pages", "N", "pages a pass may take before it fails, 1-100000000 (default 100000)"},
     {"inspector.region", "REGION",
      "sync Amazon Inspector findings of this region, one stream each (repeatable)", true},
-    {"inspector.endpoint", "URL", "Inspector endpoint override for every region, http(s)://host[:port]"},
+    {"inspector.endpoint", "URL",
+     "Inspector endpoint override for every region, http(s)://host[:port]"},
     {"inspector.finding_type", "TYPE",
      "CODE_VULNERABILITY | PACKAGE_VULNERABILITY | NETWORK_REACHABILITY (repeatable; "
      "default CODE_VULNERABILITY)",

@@ -421,26 +421,24 @@ void load_inspector(const RawValues& values, InspectorSettings& inspector) {
         inspector.endpoint = to_endpoint("inspector.endpoint", *endpoint);
     }
     if (values.contains("inspector.finding_type")) {
-        inspector.finding_types = distinct_values(
-            values, "inspector.finding_type",
-            "CODE_VULNERABILITY, PACKAGE_VULNERABILITY or NETWORK_REACHABILITY",
-            [](const std::string& v) {
-                return v == "CODE_VULNERABILITY" || v == "PACKAGE_VULNERABILITY" ||
-                       v == "NETWORK_REACHABILITY";
-            });
+        inspector.finding_types =
+            distinct_values(values, "inspector.finding_type",
+                            "CODE_VULNERABILITY, PACKAGE_VULNERABILITY or NETWORK_REACHABILITY",
+                            [](const std::string& v) {
+                                return v == "CODE_VULNERABILITY" || v == "PACKAGE_VULNERABILITY" ||
+                                       v == "NETWORK_REACHABILITY";
+                            });
     }
-    inspector.accounts =
-        distinct_values(values, "inspector.account", "a 12-digit AWS account id",
-                        [](const std::string& v) {
-                            return v.size() == 12 && std::all_of(v.begin(), v.end(), [](char c) {
-                                       return c >= '0' && c <= '9';
-                                   });
-                        });
+    inspector.accounts = distinct_values(
+        values, "inspector.account", "a 12-digit AWS account id", [](const std::string& v) {
+            return v.size() == 12 &&
+                   std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+        });
     if (inspector.accounts.size() > 10) {
-        throw ConfigError("inspector.account",
-                          "too many values for inspector.account: " +
-                              std::to_string(inspector.accounts.size()) +
-                              " (ListFindings takes at most 10 account filters)");
+        throw ConfigError(
+            "inspector.account",
+            "too many values for inspector.account: " + std::to_string(inspector.accounts.size()) +
+                " (ListFindings takes at most 10 account filters)");
     }
     if (const auto status = single(values, "inspector.status")) {
         if (*status != "ACTIVE" && *status != "SUPPRESSED" && *status != "CLOSED" &&

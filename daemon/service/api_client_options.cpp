@@ -1,8 +1,8 @@
 #include "service/api_client_options.hpp"
 
 #include "aws/endpoint_override.hpp"
-#include "sources/inspector/inspector_client.hpp"
 #include "sources/codeguru/codeguru_client.hpp"
+#include "sources/inspector/inspector_client.hpp"
 
 namespace codeguru::service {
 

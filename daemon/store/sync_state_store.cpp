@@ -1,6 +1,5 @@
 #include "store/sync_state_store.hpp"
 
-
 #include <spdlog/spdlog.h>
 
 #include "store/sql_support.hpp"
@@ -151,10 +150,9 @@ std::optional<RunStart> SyncStateStore::begin_run(const std::string& scan,
                                                   const Owner& owner,
                                                   const std::function<Timestamp()>& now) {
     pqxx::work tx(connection_, "codeguru_begin_run");
-    const bool created =
-        tx.exec_params0(with_schema(kEnsureCheckpointSql, quoted_schema_), scan, status_filter,
-                        source_)
-            .affected_rows() > 0;
+    const bool created = tx.exec_params0(with_schema(kEnsureCheckpointSql, quoted_schema_), scan,
+                                         status_filter, source_)
+                             .affected_rows() > 0;
     std::optional<std::string> defunct_holder;
     if (owner.defunct) {
         const pqxx::result holder =
@@ -253,8 +251,8 @@ std::vector<AbandonedRun> SyncStateStore::interrupt_abandoned_runs(Timestamp now
     std::vector<AbandonedRun> runs;
     for (const auto& row : tx.exec_params(with_schema(kInterruptAbandonedSql, quoted_schema_),
                                           format_timestamp(now), kAbandonedRunError)) {
-        runs.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(),
-                        row[2].as<std::string>()});
+        runs.push_back(
+            {row[0].as<std::int64_t>(), row[1].as<std::string>(), row[2].as<std::string>()});
     }
     return runs;
 }

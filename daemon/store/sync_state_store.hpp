@@ -103,8 +103,8 @@ class SyncStateStore {
     bool finish_run(std::int64_t run_id, const std::string& scan, const Owner& owner,
                     Outcome outcome, const std::string& error, Timestamp now);
 
-    // Marks 'interrupted' every running run, of any scan and source, whose scan lease is held by another
-    // run or expired more than one lease duration ago: their daemons died or lost their
+    // Marks 'interrupted' every running run, of any scan and source, whose scan lease is held by
+    // another run or expired more than one lease duration ago: their daemons died or lost their
     // scans. Returns them.
     std::vector<AbandonedRun> interrupt_abandoned_runs(Timestamp now);
 

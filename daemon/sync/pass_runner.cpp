@@ -107,10 +107,9 @@ class PassRunner::Session : public PassDatabase {
     void open() {
         state_.reset();
         connection_ = owner_.database_.connect();
-        state_ = std::make_unique<store::SyncStateStore>(
-            connection_->get(), owner_.options_.schema, source_.source());
+        state_ = std::make_unique<store::SyncStateStore>(connection_->get(), owner_.options_.schema,
+                                                         source_.source());
     }
-
 
     // Re-establishes a lost connection with capped exponential backoff. Throws LostOwnership
     // when a stop ends the wait, the last connection error when the database stays away.
@@ -382,8 +381,7 @@ void PassRunner::finish(Session& session, PassSource& source, std::int64_t run_i
                                                                    : store::Outcome::kFailed;
     const auto record = [&] {
         return session.state().finish_run(run_id, source.name(), options_.owner, outcome,
-                                          result.error,
-                                          now_us(clock_));
+                                          result.error, now_us(clock_));
     };
     // The run's row is closed even after a lost connection; only a stop limits this to one
     // quick attempt. Failing all, the lease expires and any daemon's sweep closes the row.

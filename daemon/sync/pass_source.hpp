@@ -69,8 +69,8 @@ class PassSource {
                                     SourcePage& page, Timestamp sync_time) = 0;
     // After the page committed: work that belongs to it but not to its transaction
     // (Inspector: code snippets of the findings it wrote). Never fails the pass.
-    virtual void after_apply(PassDatabase& /*database*/, SourcePage& /*page*/,
-                             StopFlag& /*stop*/) {}
+    virtual void after_apply(PassDatabase& /*database*/, SourcePage& /*page*/, StopFlag& /*stop*/) {
+    }
 };
 
 }  // namespace codeguru::sync

@@ -11,8 +11,8 @@
 #include "sources/codeguru/scan_source.hpp"
 #include "sources/inspector/stream_source.hpp"
 #include "store/sync_state_store.hpp"
-#include "sync/pass_runner.hpp"
 #include "sync/owner_id.hpp"
+#include "sync/pass_runner.hpp"
 #include "util/one_line.hpp"
 
 namespace codeguru::sync {
@@ -124,11 +124,13 @@ CycleSummary Scheduler::run_cycle(const Settings& settings) {
         stream.overlap = in.overlap;
         stream.full_sweep = in.full_sweep;
         stream.code_snippets = in.code_snippets;
-        sources.push_back(std::make_unique<inspector::StreamSource>(*client->second, clock_, stream));
+        sources.push_back(
+            std::make_unique<inspector::StreamSource>(*client->second, clock_, stream));
     }
     for (const auto& scan : scans) {
-        sources.push_back(std::make_unique<CodeGuruScanSource>(
-            client_, settings.database.schema, scan, settings.sync.status, settings.sync.page_size));
+        sources.push_back(std::make_unique<CodeGuruScanSource>(client_, settings.database.schema,
+                                                               scan, settings.sync.status,
+                                                               settings.sync.page_size));
     }
 
     const std::size_t first = summary.results.size();

@@ -6,8 +6,8 @@
 
 #include "client_stack.hpp"
 #include "fake_api.hpp"
-#include "store/migrations.hpp"
 #include "sources/codeguru/scan_sync.hpp"
+#include "store/migrations.hpp"
 #include "sync_fixture.hpp"
 #include "tables_snapshot.hpp"
 #include "test_database.hpp"

@@ -30,8 +30,7 @@ inspector::InspectorClient& ClientStack::inspector(const std::string& region) {
     if (!client) {
         auto& service = inspector_services_[region];
         service = std::make_unique<aws::ServiceClient>(
-            aws::parse_endpoint(options_.endpoint), aws::SigV4Signer("inspector2", region),
-            policy_,
+            aws::parse_endpoint(options_.endpoint), aws::SigV4Signer("inspector2", region), policy_,
             aws::ServiceClient::Dependencies{*transport_, credentials_, clock_, rate_limiter_,
                                              quota_, stop_, &inspector_stats_},
             /*jitter_seed=*/11);

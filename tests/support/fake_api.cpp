@@ -361,6 +361,8 @@ FakeCodeGuruApi::FakeCodeGuruApi(FakeApiOptions options)
     credentials_[options_.credentials.access_key_id] = options_.credentials;
     // Clients such as libcurl keep connections alive, and each one holds a worker.
     server_->new_task_queue = [] { return new httplib::ThreadPool(32); };
+    // Without it, an answer written in two segments waits out the client's delayed ACK (40 ms).
+    server_->set_tcp_nodelay(true);
     server_->set_keep_alive_timeout(5);
     server_->set_keep_alive_max_count(100);
     server_->set_exception_handler(

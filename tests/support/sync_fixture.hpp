@@ -8,8 +8,8 @@
 
 #include "client_stack.hpp"
 #include "fake_api.hpp"
-#include "store/database.hpp"
 #include "sources/codeguru/scan_sync.hpp"
+#include "store/database.hpp"
 #include "test_database.hpp"
 #include "util/clock.hpp"
 

@@ -20,14 +20,14 @@ struct Credentials {
 // A credential source is configured but could not produce credentials
 // (unreadable file, malformed profile, failed process). The message never holds a secret.
 class CredentialsError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // One source of credentials (environment, shared files, ...). Providers know
 // nothing of each other; a chain composes them.
 class CredentialsProvider {
-public:
+  public:
     virtual ~CredentialsProvider() = default;
 
     // Returns credentials, or std::nullopt when this source is not configured at all.

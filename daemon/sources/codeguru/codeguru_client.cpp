@@ -4,6 +4,7 @@
 
 #include "aws/api_error.hpp"
 #include "sources/codeguru/finding_json.hpp"
+#include "sources/json_mapping/answer_warnings.hpp"
 
 namespace codeguru {
 namespace {
@@ -42,16 +43,7 @@ FindingsPage CodeGuruClient::get_findings(const std::string& scan_name, const st
             }
         },
         stop);
-    if (parsed.invalid_utf8_replaced > 0) {
-        spdlog::warn(
-            "scan {}: {} invalid UTF-8 sequence(s) in a GetFindings page replaced with U+FFFD",
-            scan_name, parsed.invalid_utf8_replaced);
-    }
-    for (const auto& warning : parsed.warnings) spdlog::warn("scan {}: {}", scan_name, warning);
-    if (parsed.more_warnings > 0) {
-        spdlog::warn("scan {}: ... and {} more warning(s) in this page", scan_name,
-                     parsed.more_warnings);
-    }
+    log_answer_warnings("scan " + scan_name, "GetFindings page", parsed);
     return std::move(parsed.page);
 }
 

@@ -11,16 +11,16 @@ struct CodeGuruPage : sync::SourcePage {
 
 }  // namespace
 
-CodeGuruScanSource::CodeGuruScanSource(CodeGuruClient& client, std::string schema,
-                                       std::string scan, std::string status, int page_size)
+CodeGuruScanSource::CodeGuruScanSource(CodeGuruClient& client, std::string schema, std::string scan,
+                                       std::string status, int page_size)
     : client_(client),
       schema_(std::move(schema)),
       scan_(std::move(scan)),
       status_(std::move(status)),
       page_size_(page_size) {}
 
-std::unique_ptr<sync::SourcePage> CodeGuruScanSource::fetch(
-    const std::optional<std::string>& token, StopFlag& stop) {
+std::unique_ptr<sync::SourcePage> CodeGuruScanSource::fetch(const std::optional<std::string>& token,
+                                                            StopFlag& stop) {
     FindingsPage fetched = client_.get_findings(scan_, status_, page_size_, token, &stop);
     auto page = std::make_unique<CodeGuruPage>();
     page->findings = std::move(fetched.findings);
@@ -28,8 +28,7 @@ std::unique_ptr<sync::SourcePage> CodeGuruScanSource::fetch(
     return page;
 }
 
-store::PageCounts CodeGuruScanSource::apply(pqxx::connection_base& connection,
-                                            std::int64_t run_id,
+store::PageCounts CodeGuruScanSource::apply(pqxx::connection_base& connection, std::int64_t run_id,
                                             const std::optional<std::string>& expected_token,
                                             sync::SourcePage& page, Timestamp sync_time) {
     auto& findings = static_cast<CodeGuruPage&>(page);

@@ -1,11 +1,10 @@
 #include "sources/inspector/inspector_client.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <nlohmann/json.hpp>
 
 #include "aws/api_error.hpp"
 #include "sources/inspector/finding_json.hpp"
+#include "sources/json_mapping/answer_warnings.hpp"
 
 namespace codeguru::inspector {
 namespace {
@@ -13,19 +12,6 @@ namespace {
 // The error of an answer that breaks the API's contract: a retry would not mend it.
 aws::ApiError invalid_response(const std::string& message, long http_status) {
     return aws::ApiError("InvalidResponse", message, http_status, false);
-}
-
-template <class Parsed>
-void log_warnings(const std::string& region, const char* operation, const Parsed& parsed) {
-    if (parsed.invalid_utf8_replaced > 0) {
-        spdlog::warn("inspector {}: {} invalid UTF-8 sequence(s) in a {} answer replaced with U+FFFD",
-                     region, parsed.invalid_utf8_replaced, operation);
-    }
-    for (const auto& warning : parsed.warnings) spdlog::warn("inspector {}: {}", region, warning);
-    if (parsed.more_warnings > 0) {
-        spdlog::warn("inspector {}: ... and {} more warning(s) in this {} answer", region,
-                     parsed.more_warnings, operation);
-    }
 }
 
 }  // namespace
@@ -62,7 +48,7 @@ FindingsPage InspectorClient::list_findings(const std::string& filter_criteria, 
             }
         },
         stop);
-    log_warnings(region_, "ListFindings", parsed);
+    log_answer_warnings("inspector " + region_, "ListFindings page", parsed);
     return std::move(parsed.page);
 }
 
@@ -75,9 +61,10 @@ SnippetBatch InspectorClient::batch_get_code_snippet(const std::vector<std::stri
 
     ParsedSnippetBatch parsed;
     service_.send(
-        request, [&](const aws::HttpResponse& response) { parsed = parse_snippet_batch(response.body); },
+        request,
+        [&](const aws::HttpResponse& response) { parsed = parse_snippet_batch(response.body); },
         stop);
-    log_warnings(region_, "BatchGetCodeSnippet", parsed);
+    log_answer_warnings("inspector " + region_, "BatchGetCodeSnippet answer", parsed);
     return std::move(parsed.batch);
 }
 

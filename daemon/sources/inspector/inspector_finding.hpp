@@ -87,15 +87,16 @@ struct NetworkPathStep {
 
 struct NetworkReachabilityDetails {
     std::optional<std::string> protocol;
-    std::optional<std::int64_t> open_port_begin;  // openPortRange.begin
-    std::optional<std::int64_t> open_port_end;    // openPortRange.end
+    std::optional<std::int64_t> open_port_begin;        // openPortRange.begin
+    std::optional<std::int64_t> open_port_end;          // openPortRange.end
     std::optional<std::vector<NetworkPathStep>> steps;  // networkPath.steps
 };
 
 struct Finding {
     std::optional<std::string> finding_arn;  // the key
     std::optional<std::string> aws_account_id;
-    std::optional<std::string> type;  // CODE_VULNERABILITY | PACKAGE_VULNERABILITY | NETWORK_REACHABILITY
+    std::optional<std::string>
+        type;  // CODE_VULNERABILITY | PACKAGE_VULNERABILITY | NETWORK_REACHABILITY
     std::optional<std::string> title;
     std::optional<std::string> description;
     std::optional<std::string> severity;
@@ -111,7 +112,7 @@ struct Finding {
     std::optional<std::string> recommendation_text;  // remediation.recommendation.text
     std::optional<std::string> recommendation_url;   // remediation.recommendation.Url
     std::optional<std::vector<Resource>> resources;
-    std::optional<CodeVulnerabilityDetails> code;  // codeVulnerabilityDetails
+    std::optional<CodeVulnerabilityDetails> code;        // codeVulnerabilityDetails
     std::optional<PackageVulnerabilityDetails> package;  // packageVulnerabilityDetails
     std::optional<NetworkReachabilityDetails> network;   // networkReachabilityDetails
 };

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "store/page_counts.hpp"
 #include "sources/inspector/inspector_finding.hpp"
 #include "sources/inspector/snippet_request.hpp"
+#include "store/page_counts.hpp"
 #include "util/timestamp.hpp"
 
 namespace codeguru::inspector {

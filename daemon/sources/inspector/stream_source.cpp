@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
@@ -155,9 +156,9 @@ store::PageCounts StreamSource::apply(pqxx::connection_base& connection, std::in
                                       sync::SourcePage& page, Timestamp sync_time) {
     auto& findings = static_cast<InspectorPage&>(page);
     InspectorPageWriter writer(connection, options_.schema);
-    auto result = writer.apply(options_.region, run_id, expected_token, findings.findings,
-                               findings.next_token, sync_time, scope_filter_,
-                               options_.code_snippets);
+    auto result =
+        writer.apply(options_.region, run_id, expected_token, findings.findings,
+                     findings.next_token, sync_time, scope_filter_, options_.code_snippets);
     findings.snippets_wanted = std::move(result.snippets_wanted);
     return result.counts;
 }
@@ -168,56 +169,86 @@ void StreamSource::after_apply(sync::PassDatabase& database, sync::SourcePage& p
     if (!findings.snippets_wanted.empty()) fetch_snippets(database, findings.snippets_wanted, stop);
 }
 
-void StreamSource::fetch_snippets(sync::PassDatabase& database,
-                                  const std::vector<SnippetRequest>& wanted, StopFlag& stop) {
-    for (std::size_t first = 0; first < wanted.size(); first += kMaxSnippetBatch) {
-        if (stop.stop_requested()) return;
-        const std::size_t last = std::min(wanted.size(), first + kMaxSnippetBatch);
-        std::unordered_map<std::string, Timestamp> asked;
-        std::vector<std::string> arns;
-        for (std::size_t i = first; i < last; ++i) {
-            if (asked.emplace(wanted[i].finding_arn, wanted[i].version).second) {
-                arns.push_back(wanted[i].finding_arn);
-            }
+// One BatchGetCodeSnippet call's findings and what became of them. Never throws: a failed
+// call leaves its findings pending (no outcome), except after a stop.
+std::vector<SnippetOutcome> StreamSource::fetch_batch(const std::vector<SnippetRequest>& batch,
+                                                      StopFlag& stop) {
+    std::unordered_map<std::string, Timestamp> asked;
+    std::vector<std::string> arns;
+    for (const auto& request : batch) {
+        if (asked.emplace(request.finding_arn, request.version).second) {
+            arns.push_back(request.finding_arn);
         }
-        SnippetBatch answer;
-        try {
-            answer = client_.batch_get_code_snippet(arns, &stop);
-        } catch (const aws::ApiError& e) {
-            if (e.code() == "Aborted") return;
-            // Never fails the page: the findings stay pending for a later run.
+    }
+    SnippetBatch answer;
+    try {
+        answer = client_.batch_get_code_snippet(arns, &stop);
+    } catch (const aws::ApiError& e) {
+        // Never fails the page: the findings stay pending for a later run.
+        if (e.code() != "Aborted") {
             spdlog::warn(
                 "inspector {}: BatchGetCodeSnippet failed ({}); {} snippet(s) stay pending for "
                 "a later run",
                 options_.region, e.what(), arns.size());
-            continue;
+        }
+        return {};
+    }
+    std::vector<SnippetOutcome> outcomes;
+    std::unordered_set<std::string> answered;
+    for (auto& result : answer.results) {
+        const auto it = asked.find(result.finding_arn);
+        if (it == asked.end() || !answered.insert(result.finding_arn).second) continue;
+        outcomes.push_back({result.finding_arn, it->second, SnippetOutcome::kStored, "",
+                            std::move(result.lines), std::move(result.suggested_fixes)});
+    }
+    for (const auto& error : answer.errors) {
+        const auto it = asked.find(error.finding_arn);
+        if (it == asked.end() || !answered.insert(error.finding_arn).second) continue;
+        const auto kind = outcome_of(error.error_code);
+        if (kind == SnippetOutcome::kPending) {
+            spdlog::warn(
+                "inspector {}: no code snippet for {} this time ({}: {}); asked again on a "
+                "later run",
+                options_.region, error.finding_arn, error.error_code, error.message);
+        }
+        outcomes.push_back(
+            {error.finding_arn, it->second, kind, error.error_code + ": " + error.message, {}, {}});
+    }
+    for (const auto& arn : arns) {
+        if (answered.contains(arn)) continue;
+        outcomes.push_back({arn,
+                            asked.at(arn),
+                            SnippetOutcome::kPending,
+                            "BatchGetCodeSnippet returned neither a snippet nor an error",
+                            {},
+                            {}});
+    }
+    return outcomes;
+}
+
+void StreamSource::fetch_snippets(sync::PassDatabase& database,
+                                  const std::vector<SnippetRequest>& wanted, StopFlag& stop) {
+    // Up to kSnippetCalls calls at once (a page of 100 code findings is 10 calls); their
+    // outcomes are stored together, one database call per group.
+    const std::size_t group_size = kMaxSnippetBatch * kSnippetCalls;
+    for (std::size_t group = 0; group < wanted.size(); group += group_size) {
+        if (stop.stop_requested()) return;
+        std::vector<std::future<std::vector<SnippetOutcome>>> calls;
+        const std::size_t group_end = std::min(wanted.size(), group + group_size);
+        for (std::size_t first = group; first < group_end; first += kMaxSnippetBatch) {
+            const auto last = wanted.begin() + static_cast<std::ptrdiff_t>(
+                                                   std::min(group_end, first + kMaxSnippetBatch));
+            std::vector<SnippetRequest> batch(wanted.begin() + static_cast<std::ptrdiff_t>(first),
+                                              last);
+            calls.push_back(std::async(std::launch::async, [this, batch = std::move(batch), &stop] {
+                return fetch_batch(batch, stop);
+            }));
         }
         std::vector<SnippetOutcome> outcomes;
-        std::unordered_set<std::string> answered;
-        for (auto& result : answer.results) {
-            const auto it = asked.find(result.finding_arn);
-            if (it == asked.end() || !answered.insert(result.finding_arn).second) continue;
-            outcomes.push_back({result.finding_arn, it->second, SnippetOutcome::kStored, "",
-                                std::move(result.lines), std::move(result.suggested_fixes)});
+        for (auto& call : calls) {
+            for (auto& outcome : call.get()) outcomes.push_back(std::move(outcome));
         }
-        for (const auto& error : answer.errors) {
-            const auto it = asked.find(error.finding_arn);
-            if (it == asked.end() || !answered.insert(error.finding_arn).second) continue;
-            const auto kind = outcome_of(error.error_code);
-            if (kind == SnippetOutcome::kPending) {
-                spdlog::warn("inspector {}: no code snippet for {} this time ({}: {}); asked again "
-                             "on a later run",
-                             options_.region, error.finding_arn, error.error_code, error.message);
-            }
-            outcomes.push_back({error.finding_arn, it->second, kind,
-                                error.error_code + ": " + error.message, {}, {}});
-        }
-        for (const auto& arn : arns) {
-            if (answered.contains(arn)) continue;
-            outcomes.push_back({arn, asked.at(arn), SnippetOutcome::kPending,
-                                "BatchGetCodeSnippet returned neither a snippet nor an error",
-                                {}, {}});
-        }
+        if (outcomes.empty()) continue;
         database.run([&](pqxx::connection_base& connection) {
             InspectorSnippetWriter(connection, options_.schema).apply_snippets(outcomes);
         });

@@ -7,6 +7,7 @@
 
 #include "sources/inspector/inspector_client.hpp"
 #include "sources/inspector/page_writer.hpp"
+#include "sources/inspector/snippet_writer.hpp"
 #include "sync/pass_source.hpp"
 #include "util/clock.hpp"
 
@@ -60,8 +61,7 @@ class StreamSource : public sync::PassSource {
     store::PageCounts apply(pqxx::connection_base& connection, std::int64_t run_id,
                             const std::optional<std::string>& expected_token,
                             sync::SourcePage& page, Timestamp sync_time) override;
-    void after_apply(sync::PassDatabase& database, sync::SourcePage& page,
-                     StopFlag& stop) override;
+    void after_apply(sync::PassDatabase& database, sync::SourcePage& page, StopFlag& stop) override;
 
     // The pass this run sends (after prepare): "full" or "incremental", and its filter.
     const std::string& pass_kind() const { return kind_; }
@@ -70,9 +70,15 @@ class StreamSource : public sync::PassSource {
   private:
     // Decides the next pass from the checkpoint and records it before its first page.
     void begin_pass(sync::PassDatabase& database, std::int64_t run_id);
-    // Fetches and stores the snippets of `wanted`, 10 a call. Failures leave them pending.
+    // Fetches and stores the snippets of `wanted`, 10 a call, kSnippetCalls calls at once.
+    // Failures leave them pending.
     void fetch_snippets(sync::PassDatabase& database, const std::vector<SnippetRequest>& wanted,
                         StopFlag& stop);
+    std::vector<SnippetOutcome> fetch_batch(const std::vector<SnippetRequest>& batch,
+                                            StopFlag& stop);
+
+    // BatchGetCodeSnippet calls of one stream in flight at once.
+    static constexpr std::size_t kSnippetCalls = 4;
 
     InspectorClient& client_;
     const Clock& clock_;

@@ -60,7 +60,7 @@ sys_seconds noon_2025(unsigned month, unsigned day) {
 
 std::vector<InspectorSeeded> inspector_history(const ReportingHistory& h) {
     const auto d = [&h](int k) { return h.day(k); };
-    constexpr char kCode[] = "CODE_VULNERABILITY";
+    static constexpr char kCode[] = "CODE_VULNERABILITY";  // static: the rows outlive the call
     return {
         {"f01",
          "us-east-1",

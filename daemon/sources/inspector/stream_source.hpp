@@ -63,10 +63,6 @@ class StreamSource : public sync::PassSource {
                             sync::SourcePage& page, Timestamp sync_time) override;
     void after_apply(sync::PassDatabase& database, sync::SourcePage& page, StopFlag& stop) override;
 
-    // The pass this run sends (after prepare): "full" or "incremental", and its filter.
-    const std::string& pass_kind() const { return kind_; }
-    const std::string& pass_filter() const { return filter_; }
-
   private:
     // Decides the next pass from the checkpoint and records it before its first page.
     void begin_pass(sync::PassDatabase& database, std::int64_t run_id);

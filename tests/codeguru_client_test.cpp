@@ -335,3 +335,15 @@ TEST_CASE("a ListScans page with more scans than maxResults fails at once") {
     CHECK(error.message() == "ListScans returned more than 100 scans (maxResults=100)");
     CHECK(fake.counters().list_scans == 1);
 }
+
+TEST_CASE("a throttle from the service turns the adaptive rate on, a server error does not") {
+    FakeCodeGuruApi fake;
+    fake.set_scan("s", generate_findings("s", 30, 1));
+    ClientStack stack({.endpoint = fake.endpoint(), .requests_per_second = std::nullopt});
+    fake.inject(Fault{.kind = Kind::kServerError, .count = 1});
+    CHECK(fetch_all(stack.client(), "s", 10).size() == 30);
+    CHECK_FALSE(stack.rate_limiter().adaptive_rate().has_value());
+    fake.inject(Fault{.kind = Kind::kThrottle, .count = 1});
+    CHECK(fetch_all(stack.client(), "s", 10).size() == 30);
+    CHECK(stack.rate_limiter().adaptive_rate().has_value());
+}

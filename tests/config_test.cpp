@@ -123,7 +123,7 @@ TEST_CASE("a file with only the region yields the documented defaults") {
     CHECK(settings.aws.connect_timeout == 10s);
     CHECK(settings.aws.request_timeout == 60s);
     CHECK(settings.aws.max_attempts == 5);
-    CHECK(settings.aws.requests_per_second == 5.0);
+    CHECK_FALSE(settings.aws.requests_per_second.has_value());  // adaptive, no ceiling
     CHECK(settings.database.url == "postgresql:///codeguru");
     CHECK(settings.database.schema == "codeguru");
     CHECK(settings.database.statement_timeout == 5min);
@@ -204,7 +204,7 @@ endpoint =                    ; optional override (e.g. http://127.0.0.1:PORT in
 connect_timeout = 10s
 request_timeout = 60s
 max_attempts = 5              ; per request, retryable errors only
-requests_per_second = 5       ; client-side rate limit, all scans together
+requests_per_second =         ; optional hard ceiling; empty: adaptive (the SDKs' adaptive mode)
 
 [database]
 url = postgresql:///codeguru  ; libpq URI or key=value conninfo
@@ -231,7 +231,7 @@ level = info
     CHECK(settings.aws.profile.empty());
     CHECK(settings.aws.endpoint.empty());
     CHECK(settings.aws.max_attempts == 5);
-    CHECK(settings.aws.requests_per_second == 5.0);
+    CHECK_FALSE(settings.aws.requests_per_second.has_value());
     CHECK(settings.database.url == "postgresql:///codeguru");
     CHECK(settings.sync.scans == std::vector<std::string>{"my-scan"});
     CHECK(settings.sync.scan_prefix.empty());
@@ -770,6 +770,22 @@ TEST_CASE("with only Inspector configured the region defaults to the first inspe
     const Settings settings = load_settings(command_line, environment());
     CHECK(settings.aws.region == "ap-south-1");
     CHECK_NOTHROW(require_scans(settings));
+}
+
+TEST_CASE(
+    "requests_per_second is a ceiling only when set: empty or absent leaves the rate adaptive") {
+    CHECK_FALSE(load_text(kMinimal).aws.requests_per_second.has_value());
+    CHECK_FALSE(load_text("[aws]\nregion = us-east-1\nrequests_per_second =\n")
+                    .aws.requests_per_second.has_value());
+    CommandLine empty_override;
+    empty_override.overrides = {{"aws.requests_per_second", ""}};
+    CHECK_FALSE(load_text(kMinimal, empty_override).aws.requests_per_second.has_value());
+    CommandLine ceiling;
+    ceiling.overrides = {{"aws.requests_per_second", "20"}};
+    CHECK(load_text(kMinimal, ceiling).aws.requests_per_second == 20.0);
+    // The printed default reads back as the default.
+    const std::string printed = describe_settings(load_text(kMinimal));
+    CHECK(printed.find("\nrequests_per_second =\n") != std::string::npos);
 }
 
 // --- --check-config output -------------------------------------------------------------------

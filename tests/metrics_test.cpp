@@ -286,6 +286,12 @@ TEST_CASE("rate-limit waiting is counted, never more than the time spent in acqu
     REQUIRE(at != std::string::npos);
     const double rendered = std::stod(text.substr(at + prefix.size()));
     CHECK(rendered == Approx(waited).margin(1e-6));
+    // No throttle yet: the adaptive rate is not limiting.
+    CHECK(has_line(text, "codeguru_syncd_api_adaptive_rate 0"));
+    limiter.on_answer(true);
+    REQUIRE(limiter.adaptive_rate().has_value());
+    CHECK_FALSE(has_line(metrics.render(), "codeguru_syncd_api_adaptive_rate 0"));
+    CHECK(has_family(metrics.render(), "codeguru_syncd_api_adaptive_rate"));
 
     // A rebuild keeps what the old limiter waited.
     aws::RateLimiter fresh(20.0);

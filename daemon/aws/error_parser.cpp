@@ -1,5 +1,6 @@
 #include "aws/error_parser.hpp"
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -47,30 +48,40 @@ std::string default_code(long status) {
 
 }  // namespace
 
+namespace {
+
+// The error codes the SDKs treat as throttling (botocore's standard retry mode).
+constexpr std::array<std::string_view, 14> kThrottling = {"ThrottlingException",
+                                                          "TooManyRequestsException",
+                                                          "Throttling",
+                                                          "ThrottledException",
+                                                          "RequestThrottledException",
+                                                          "ProvisionedThroughputExceededException",
+                                                          "TransactionInProgressException",
+                                                          "RequestLimitExceeded",
+                                                          "BandwidthLimitExceeded",
+                                                          "LimitExceededException",
+                                                          "RequestThrottled",
+                                                          "SlowDown",
+                                                          "PriorRequestNotComplete",
+                                                          "EC2ThrottledException"};
+
+}  // namespace
+
+bool is_throttling_error(const std::string& code, long http_status) {
+    if (http_status == 429) return true;
+    return std::find(kThrottling.begin(), kThrottling.end(), code) != kThrottling.end();
+}
+
 bool is_retryable_error(const std::string& code, long http_status) {
-    static constexpr std::array<std::string_view, 11> kThrottling = {
-        "ThrottlingException",
-        "TooManyRequestsException",
-        "Throttling",
-        "ThrottledException",
-        "RequestThrottledException",
-        "ProvisionedThroughputExceededException",
-        "TransactionInProgressException",
-        "RequestLimitExceeded",
-        "BandwidthLimitExceeded",
-        "LimitExceededException",
-        "RequestThrottled"};
-    static constexpr std::array<std::string_view, 5> kTransient = {
-        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-        "InternalServerException", "ServiceUnavailable"};
-    for (auto c : kThrottling) {
-        if (code == c) return true;
-    }
+    static constexpr std::array<std::string_view, 4> kTransient = {
+        "RequestTimeout", "RequestTimeoutException", "InternalServerException",
+        "ServiceUnavailable"};
+    if (is_throttling_error(code, http_status)) return true;
     for (auto c : kTransient) {
         if (code == c) return true;
     }
-    return http_status == 429 || http_status == 500 || http_status == 502 || http_status == 503 ||
-           http_status == 504;
+    return http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504;
 }
 
 ApiError parse_error_response(const HttpResponse& response) {

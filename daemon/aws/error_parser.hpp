@@ -24,6 +24,10 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value);
 // HTTP 429, 500, 502, 503, 504 and transient transport failures.
 bool is_retryable_error(const std::string& code, long http_status);
 
+// Whether the service refused a request for its rate (HTTP 429 or a throttling code, as
+// the SDKs' adaptive mode decides): what cuts the client's request rate.
+bool is_throttling_error(const std::string& code, long http_status);
+
 // An ApiError for a request that got no HTTP response.
 ApiError error_from_transport(const TransportError& error);
 

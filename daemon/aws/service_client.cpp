@@ -98,6 +98,7 @@ void ServiceClient::send(const ServiceRequest& request,
             throw ApiError("Aborted", "stop requested", 0, false);
         }
         std::optional<ApiError> failure;
+        bool told_rate_limiter = false;  // a 2xx answer with a malformed body counts once
         try {
             HttpRequest http = build(request);
             http.stop = &halt;
@@ -106,6 +107,8 @@ void ServiceClient::send(const ServiceRequest& request,
             spdlog::debug("{} {} -> {} (attempt {})", request.method, request.path, response.status,
                           attempt);
             if (response.status >= 200 && response.status < 300) {
+                deps_.rate_limiter.on_answer(false);
+                told_rate_limiter = true;
                 accept(response);
                 deps_.retry_quota.release_on_success(quota_taken);
                 return;
@@ -119,7 +122,11 @@ void ServiceClient::send(const ServiceRequest& request,
             throw ApiError("CredentialsError", e.what(), 0, false);
         }
 
-        if (failure->retryable() && failure->http_status() == 429) ++stats_.throttles;
+        const bool throttled = is_throttling_error(failure->code(), failure->http_status());
+        if (!told_rate_limiter && failure->code() != "Aborted") {
+            deps_.rate_limiter.on_answer(throttled);
+        }
+        if (throttled) ++stats_.throttles;
         if (!failure->retryable()) throw *failure;
         if (halt.stop_requested()) throw ApiError("Aborted", "stop requested", 0, false);
         if (attempt >= policy_.max_attempts) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,9 @@ struct AwsSettings {
     std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
     std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
     int max_attempts = 5;
-    double requests_per_second = 5.0;
+    // A hard ceiling on the request rate of the whole process; none: adaptive only (the rate
+    // follows what the service accepts, rate_limiter.hpp).
+    std::optional<double> requests_per_second;
 };
 
 struct DatabaseSettings {

@@ -334,7 +334,8 @@ void load_aws(const RawValues& values, const CommandLine& command_line, bool fil
     if (const auto v = single(values, "aws.max_attempts")) {
         aws.max_attempts = to_int("aws.max_attempts", *v, 1, 20);
     }
-    if (const auto v = single(values, "aws.requests_per_second")) {
+    // Empty (the default): no ceiling, the adaptive rate alone.
+    if (const auto v = single(values, "aws.requests_per_second"); v && !v->empty()) {
         // At least one request every 1000 s: slower rates make no sense for a sync daemon
         // and would overflow the limiter's wait arithmetic.
         constexpr std::string_view kExpected = "a number from 0.001 to 10000, like 5 or 0.5";

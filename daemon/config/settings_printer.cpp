@@ -144,7 +144,8 @@ std::string describe_settings(const Settings& settings) {
     add(out, "connect_timeout", format_duration(settings.aws.connect_timeout));
     add(out, "request_timeout", format_duration(settings.aws.request_timeout));
     add(out, "max_attempts", std::to_string(settings.aws.max_attempts));
-    add(out, "requests_per_second", format_number(settings.aws.requests_per_second));
+    add(out, "requests_per_second",
+        settings.aws.requests_per_second ? format_number(*settings.aws.requests_per_second) : "");
 
     out += "\n[database]\n";
     add(out, "url", mask_database_url(settings.database.url));

@@ -257,6 +257,13 @@ std::string Metrics::render() const {
                "Time requests spent waiting for the client-side rate limit.");
     out.sample("codeguru_syncd_api_rate_limit_wait_seconds_total",
                prometheus_number(totals.rate_limit_wait_seconds));
+    if (client_.rate_limiter != nullptr) {
+        // 0 while unlimited: the adaptive rate only exists from the first throttle on.
+        out.family("codeguru_syncd_api_adaptive_rate", "gauge",
+                   "Requests/s the adaptive client-side rate allows; 0 while unlimited.");
+        out.sample("codeguru_syncd_api_adaptive_rate",
+                   prometheus_number(client_.rate_limiter->adaptive_rate().value_or(0.0)));
+    }
     out.family("codeguru_syncd_credential_refresh_failures_total", "counter",
                "Attempts to resolve AWS credentials that failed.");
     out.sample("codeguru_syncd_credential_refresh_failures_total",

@@ -99,6 +99,8 @@ TEST_CASE("a throttling storm (half of all requests 429) completes with capped, 
     ClientStackOptions client;
     client.max_attempts = 10;
     client.base_delay = 10ms;
+    // The backoff alone between attempts: the adaptive rate's cuts would add their own waits.
+    client.adaptive_rate = false;
     FaultCase c(400, 801, client);
     // For a while (20 throttles), each request is throttled with probability 1/2.
     c.fx.fake.inject(Fault{.kind = Kind::kThrottle, .count = 20, .probability = 0.5, .seed = 2024});

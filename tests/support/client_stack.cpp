@@ -4,7 +4,7 @@ namespace codeguru::test {
 
 ClientStack::ClientStack(ClientStackOptions options)
     : credentials_(options.credentials),
-      rate_limiter_(options.requests_per_second),
+      rate_limiter_(options.requests_per_second, options.adaptive_rate),
       options_(options) {
     aws::CurlTransportOptions transport;
     transport.request_timeout = options.request_timeout;

@@ -28,7 +28,8 @@ class StaticCredentialsProvider final : public aws::CredentialsProvider {
 
 struct ClientStackOptions {
     std::string endpoint;
-    double requests_per_second = 1000;
+    std::optional<double> requests_per_second = 1000;  // none: adaptive only
+    bool adaptive_rate = true;  // false: the ceiling alone (tests that pin the backoff)
     int max_attempts = 3;
     std::chrono::milliseconds base_delay{10};  // fast backoff for tests
     std::chrono::milliseconds request_timeout{5000};
@@ -49,6 +50,7 @@ class ClientStack {
     inspector::InspectorClient& inspector(const std::string& region);
     const aws::ServiceClientStats& inspector_stats() const { return inspector_stats_; }
     StopFlag& stop() { return stop_; }
+    const aws::RateLimiter& rate_limiter() const { return rate_limiter_; }
     const Clock& clock() const { return clock_; }
 
   private:

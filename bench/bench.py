@@ -1,8 +1,14 @@
 """The codeguru-syncd benchmark driver (run it through bench/run).
 
 Everything runs on this machine: a PostgreSQL cluster with PostgreSQL's default
-durability, the fake CodeGuru Security API (signatures checked, no compression), and the
-daemon as a separate process whose peak RSS comes from wait4().
+durability, the fake CodeGuru Security API (signatures checked, no compression), the
+daemon as a separate process whose peak RSS comes from wait4(), and the reference peer
+(bench/peer/codeguru_peer.py: boto3's paginator + psycopg2 execute_values, what a user
+would write instead) on the same fake and database, in a schema of its own.
+
+The daemon runs with its default configuration throughout: the config holds the region,
+the endpoint, the database URL and `[sync] page_size = 1000` (the throttling case alone
+uses a smaller page, so that it lasts long enough to measure a rate).
 """
 
 import argparse
@@ -19,9 +25,25 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURE = os.path.join(ROOT, "tests", "support", "pg_fixture")
+PEER = os.path.join(ROOT, "bench", "peer", "codeguru_peer.py")
+PEER_MODELS = os.path.join(ROOT, "bench", "peer", "models")
 FINDING_TABLES = ["findings", "finding_versions", "finding_detector_tags", "finding_code_lines",
                   "finding_suggested_fixes", "finding_reference_urls",
                   "finding_related_vulnerabilities"]
+# What both the daemon and the peer write, column for column (the peer keeps no versions,
+# and its first_seen_at / last_changed_at / missing_since follow its own runs).
+COMPARED = {
+    "findings": "scan_name, finding_id, created_at, updated_at, title, description, type, "
+                "status, severity, generator_id, detector_id, detector_name, rule_id, "
+                "resource_id, sub_resource_id, vulnerability_id, item_count, file_name, "
+                "file_path, start_line, end_line, recommendation_text, recommendation_url",
+    "finding_detector_tags": "scan_name, finding_id, tag, ordinal",
+    "finding_code_lines": "scan_name, finding_id, line_number, content",
+    "finding_suggested_fixes": "scan_name, finding_id, ordinal, description, code",
+    "finding_reference_urls": "scan_name, finding_id, ordinal, url",
+    "finding_related_vulnerabilities": "scan_name, finding_id, ordinal, related_id",
+}
+CAPACITY = 20  # requests/s of the fake in the throttling case
 
 
 def psql(conninfo, sql, *args):
@@ -30,10 +52,19 @@ def psql(conninfo, sql, *args):
     return out.stdout.strip()
 
 
+def isolated_env(workdir, **extra):
+    """The environment of the daemon and the peer: the fake's credentials, and no shared
+    AWS config of this machine's user (its settings would not be the defaults)."""
+    return dict(os.environ, AWS_ACCESS_KEY_ID="AKIDFAKEEXAMPLE",
+                AWS_SECRET_ACCESS_KEY="fake/secret+key", AWS_EC2_METADATA_DISABLED="true",
+                AWS_CONFIG_FILE=os.path.join(workdir, "no-aws-config"),
+                AWS_SHARED_CREDENTIALS_FILE=os.path.join(workdir, "no-aws-credentials"), **extra)
+
+
 class Fake:
     """codeguru-fake-api in its own process."""
 
-    def __init__(self, binary, workdir, scans, inspector=0):
+    def __init__(self, binary, workdir, scans, inspector=0, capacity=None):
         self.port_file = os.path.join(workdir, "fake.port")
         if os.path.exists(self.port_file):
             os.remove(self.port_file)
@@ -43,6 +74,8 @@ class Fake:
         if inspector:
             args += ["--generate-inspector", str(inspector), "--inspector-regions", "us-east-1",
                      "--inspector-accounts", "111122223333,444455556666"]
+        if capacity:
+            args += ["--capacity", str(capacity)]
         self.log = open(os.path.join(workdir, "fake.log"), "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 600
@@ -78,20 +111,26 @@ class Fake:
         self.log.close()
 
 
-def run_daemon(binary, config, scans, schema):
-    """Runs `codeguru-syncd --once`; returns (seconds, peak RSS in MiB)."""
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDFAKEEXAMPLE",
-               AWS_SECRET_ACCESS_KEY="fake/secret+key", AWS_EC2_METADATA_DISABLED="true")
-    args = [binary, "--config", config, "--once", "--log-level", "warn",
-            f"--database.schema={schema}"]
-    for scan in scans:
-        args += ["--scan", scan]
-    start = time.monotonic()
-    proc = subprocess.Popen(args, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"codeguru-syncd exited with {os.waitstatus_to_exitcode(status)}")
+class RunFailed(RuntimeError):
+    def __init__(self, message, seconds):
+        super().__init__(message)
+        self.seconds = seconds
+
+
+def run_process(args, env, log_path):
+    """Runs a command to its end; returns (seconds, peak RSS in MiB). Output goes to
+    log_path; RunFailed, with the log's tail, when the command fails."""
+    with open(log_path, "w") as log:
+        start = time.monotonic()
+        proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.monotonic() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        with open(log_path) as log:
+            tail = "".join(log.readlines()[-20:])
+        name = os.path.basename(args[1] if args[0].endswith("python3") else args[0])
+        raise RunFailed(f"{name} exited with {code}:\n{tail}", seconds)
     return seconds, usage.ru_maxrss / 1024.0
 
 
@@ -109,45 +148,138 @@ def statements(conninfo):
     return int(calls), int(upserts), float(ms)
 
 
-def measure(name, conninfo, fake, daemon, config, scans, schema, findings,
-            counter="getFindings"):
-    last_run = int(psql(conninfo, f"SELECT coalesce(max(run_id), 0) FROM {schema}.sync_runs")
-                   if psql(conninfo, f"SELECT to_regclass('{schema}.sync_runs')") else 0)
-    psql(conninfo, "SELECT pg_stat_statements_reset()")
+class Bench:
+    def __init__(self, daemon, conninfo, workdir):
+        self.daemon = daemon
+        self.conninfo = conninfo
+        self.workdir = workdir
+        self.config = os.path.join(workdir, "bench.conf")
+
+    def write_config(self, endpoint, page_size=1000, inspector=False):
+        """The daemon's defaults but for what it cannot guess (and page_size, as set up)."""
+        with open(self.config, "w") as f:
+            f.write(f"[aws]\nregion = us-east-1\n")
+            if not inspector:
+                f.write(f"endpoint = {endpoint}\n")
+            f.write(f"[database]\nurl = {self.conninfo}\n")
+            if inspector:
+                f.write(f"[inspector]\nregion = us-east-1\nendpoint = {endpoint}\n"
+                        f"finding_type = CODE_VULNERABILITY\nfinding_type = PACKAGE_VULNERABILITY\n")
+            else:
+                f.write(f"[sync]\npage_size = {page_size}\n")
+
+    def migrate(self, schema):
+        subprocess.run([self.daemon, "--config", self.config, "--migrate",
+                        f"--database.schema={schema}"],
+                       check=True, env=isolated_env(self.workdir), capture_output=True)
+
+    def daemon_run(self, name, fake, scans, schema, findings, counter="getFindings"):
+        """One `codeguru-syncd --once` over `scans` (none: the Inspector streams)."""
+        last_run = int(psql(self.conninfo,
+                            f"SELECT coalesce(max(run_id), 0) FROM {schema}.sync_runs"))
+        psql(self.conninfo, "SELECT pg_stat_statements_reset()")
+        before = fake.counters()
+        args = [self.daemon, "--config", self.config, "--once", "--log-level", "warn",
+                f"--database.schema={schema}"]
+        for scan in scans:
+            args += ["--scan", scan]
+        seconds, rss = run_process(args, isolated_env(self.workdir),
+                                   os.path.join(self.workdir, "daemon.log"))
+        round_trips, upserts, db_ms = statements(self.conninfo)
+        after = fake.counters()
+        pages = int(psql(self.conninfo, f"SELECT coalesce(sum(pages), 0) FROM {schema}.sync_runs "
+                                        f"WHERE run_id > {last_run}"))
+        return {"case": name, "findings": findings, "seconds": round(seconds, 3),
+                "findings_per_second": round(findings / seconds),
+                "api_requests": after[counter] - before[counter],
+                "requests": after["requests"] - before["requests"],
+                "throttled": after.get("throttled", 0) - before.get("throttled", 0),
+                "pages": pages, "db_round_trips_per_page": round(round_trips / max(pages, 1), 2),
+                "upsert_round_trips_per_page": round(upserts / max(pages, 1), 2),
+                "db_seconds": round(db_ms / 1000, 3), "peak_rss_mib": round(rss, 1)}
+
+    def peer_run(self, fake, scans, schema, findings, page_size=1000):
+        """One run of the reference peer over `scans`, with /usr/bin/python3."""
+        before = fake.counters()
+        args = ["/usr/bin/python3", PEER, "--endpoint", fake.endpoint, "--region", "us-east-1",
+                "--database", self.conninfo, "--schema", schema, "--page-size", str(page_size),
+                *scans]
+        log = os.path.join(self.workdir, "peer.log")
+        seconds, rss = run_process(args, isolated_env(self.workdir, AWS_DATA_PATH=PEER_MODELS),
+                                   log)
+        after = fake.counters()
+        with open(log) as f:
+            printed = dict(item.split("=") for item in f.read().split()[-3:])
+        return {"findings": findings, "findings_stored": int(printed["findings"]),
+                "seconds": round(seconds, 3), "findings_per_second": round(findings / seconds),
+                "api_requests": after["getFindings"] - before["getFindings"],
+                "requests": after["requests"] - before["requests"],
+                "throttled": after.get("throttled", 0) - before.get("throttled", 0),
+                "pages": int(printed["pages"]), "peak_rss_mib": round(rss, 1)}
+
+    def differences(self, ours, theirs):
+        """Rows of the daemon's tables missing from the peer's or the other way round."""
+        count = 0
+        for table, columns in COMPARED.items():
+            count += int(psql(self.conninfo, f"SELECT count(*) FROM ("
+                                             f"(SELECT {columns} FROM {ours}.{table} EXCEPT ALL "
+                                             f" SELECT {columns} FROM {theirs}.{table}) UNION ALL "
+                                             f"(SELECT {columns} FROM {theirs}.{table} EXCEPT ALL "
+                                             f" SELECT {columns} FROM {ours}.{table})) d"))
+        return count
+
+    def copy_reference(self, source_schema):
+        """Seconds PostgreSQL takes to COPY the synced rows into empty, identical tables."""
+        self.migrate("copy_reference")
+        files = {}
+        for table in FINDING_TABLES:
+            path = os.path.join(self.workdir, table + ".copy")
+            with open(path, "w") as out:
+                subprocess.run(["psql", self.conninfo, "-XAtq", "-c",
+                                f"COPY {source_schema}.{table} TO STDOUT"], check=True,
+                               stdout=out)
+            os.chmod(path, 0o644)
+            files[table] = path
+        os.chmod(self.workdir, 0o755)
+        # Server-side COPY FROM files, all tables in one transaction, as the reference limit.
+        sql = "BEGIN;" + "".join(f"COPY copy_reference.{t} FROM '{p}';" for t, p in files.items())
+        sql += "COMMIT;"
+        start = time.monotonic()
+        psql(self.conninfo, sql)
+        return time.monotonic() - start
+
+
+def side_by_side(bench, fake, name, scans, findings):
+    """The daemon (schema bench), then the peer (schema peer), over the same data."""
+    row = bench.daemon_run(name, fake, scans, "bench", findings)
+    row["peer"] = bench.peer_run(fake, scans, "peer", findings)
+    row["daemon_vs_peer"] = round(row["findings_per_second"] /
+                                  row["peer"]["findings_per_second"], 2)
+    return row
+
+
+def throttling(bench, fake, side, scans, findings, page_size):
+    """One side against the fake's capacity: the accepted requests per second as a share of
+    it (over the whole run, start-up included), and the share of requests throttled."""
     before = fake.counters()
-    seconds, rss = run_daemon(daemon, config, scans, schema)
-    round_trips, upserts, db_ms = statements(conninfo)
-    requests = fake.counters()[counter] - before[counter]
-    pages = int(psql(conninfo, f"SELECT sum(pages) FROM {schema}.sync_runs "
-                               f"WHERE run_id > {last_run}"))
-    return {"case": name, "findings": findings, "seconds": round(seconds, 3),
-            "findings_per_second": round(findings / seconds), "api_requests": requests,
-            "pages": pages, "db_round_trips_per_page": round(round_trips / max(pages, 1), 2),
-            "upsert_round_trips_per_page": round(upserts / max(pages, 1), 2),
-            "db_seconds": round(db_ms / 1000, 3),
-            "peak_rss_mib": round(rss, 1)}
-
-
-def copy_reference(conninfo, daemon, config, source_schema, workdir):
-    """Seconds PostgreSQL takes to COPY the synced rows into empty, identical tables."""
-    env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true")
-    subprocess.run([daemon, "--config", config, "--migrate", "--database.schema=copy_reference"],
-                   check=True, env=env, capture_output=True)
-    files = {}
-    for table in FINDING_TABLES:
-        path = os.path.join(workdir, table + ".copy")
-        with open(path, "w") as out:
-            subprocess.run(["psql", conninfo, "-XAtq", "-c",
-                            f"COPY {source_schema}.{table} TO STDOUT"], check=True, stdout=out)
-        os.chmod(path, 0o644)
-        files[table] = path
-    os.chmod(workdir, 0o755)
-    # Server-side COPY FROM files, all tables in one transaction, as the reference limit.
-    sql = "BEGIN;" + "".join(f"COPY copy_reference.{t} FROM '{p}';" for t, p in files.items())
-    sql += "COMMIT;"
-    start = time.monotonic()
-    psql(conninfo, sql)
-    return time.monotonic() - start
+    failed = None
+    try:
+        if side == "daemon":
+            run = bench.daemon_run("throttling", fake, scans, "bench_throttle", findings)
+        else:
+            run = bench.peer_run(fake, scans, "peer_throttle", findings, page_size)
+        seconds = run["seconds"]
+    except RunFailed as e:  # gave up on throttling: a result too, up to that point
+        failed, seconds = str(e).splitlines()[0], e.seconds
+    after = fake.counters()
+    requests = after["requests"] - before["requests"]
+    throttled = after["throttled"] - before["throttled"]
+    accepted = requests - throttled
+    return {"side": side, "findings": findings, "page_size": page_size,
+            "seconds": round(seconds, 3), "requests": requests, "throttled": throttled,
+            "accepted": accepted, "failed": failed,
+            "share_of_capacity": round(accepted / seconds / CAPACITY, 3),
+            "share_throttled": round(throttled / max(requests, 1), 4)}
 
 
 def main():
@@ -155,7 +287,16 @@ def main():
     parser.add_argument("--build", required=True)
     parser.add_argument("--small", action="store_true")
     opts = parser.parse_args()
-    per_scan, scan_count, big = (1000, 10, 50000) if opts.small else (10000, 10, 500000)
+    # Scans x findings; one scan against one 50x bigger (memory); Inspector findings; the
+    # throttling case's scans x findings and page size: 600 requests in the full run, ~30 s
+    # at capacity. Pages of 10 findings cost either side little enough per request that
+    # both can ask faster than the capacity allows: the case measures the request rate.
+    if opts.small:
+        scan_count, per_scan, one, big, inspector = 5, 1000, 1000, 50000, 10000
+        throttle_scans, throttle_per_scan, throttle_page = 5, 200, 10
+    else:
+        scan_count, per_scan, one, big, inspector = 5, 10000, 10000, 500000, 100000
+        throttle_scans, throttle_per_scan, throttle_page = 5, 1200, 10
     daemon = os.path.join(ROOT, opts.build, "daemon", "codeguru-syncd")
     fake_binary = os.path.join(ROOT, opts.build, "tests", "codeguru-fake-api")
 
@@ -166,125 +307,171 @@ def main():
                                   "-c pg_stat_statements.track=top -c shared_buffers=512MB")
     subprocess.run([FIXTURE, "start", state], check=True, env=env, stdout=subprocess.DEVNULL)
     fake = None
-    results = []
+    cases, memory, inspector_runs, throttled = [], [], [], []
     try:
         with open(state) as f:
             conninfo = f.read().strip()
         psql(conninfo, "CREATE EXTENSION pg_stat_statements")
+        bench = Bench(daemon, conninfo, workdir)
+
         scans = [f"bench-{i:02d}" for i in range(scan_count)]
         total = per_scan * scan_count
         print(f"generating {scan_count} x {per_scan} findings in the fake API ...", flush=True)
         fake = Fake(fake_binary, workdir, [(s, per_scan) for s in scans])
-        config = os.path.join(workdir, "bench.conf")
-        with open(config, "w") as f:
-            f.write(f"[aws]\nregion = us-east-1\nendpoint = {fake.endpoint}\n"
-                    f"requests_per_second = 1000\n[database]\nurl = {conninfo}\n"
-                    f"[sync]\npage_size = 1000\nconcurrency = 2\n")
-
-        results.append(measure("first sync", conninfo, fake, daemon, config, scans, "bench",
-                               total))
-        results.append(measure("re-sync, no changes", conninfo, fake, daemon, config, scans,
-                               "bench", total))
+        bench.write_config(fake.endpoint)
+        for schema in ("bench", "peer"):
+            bench.migrate(schema)
+        cases.append(side_by_side(bench, fake, "first sync", scans, total))
+        differences_first = bench.differences("bench", "peer")
+        cases.append(side_by_side(bench, fake, "re-sync, no changes", scans, total))
         fake.evolve(0.10)
-        results.append(measure("re-sync, 10% changed", conninfo, fake, daemon, config, scans,
-                               "bench", total))
-        copy_seconds = copy_reference(conninfo, daemon, config, "bench", workdir)
-        results.append({"case": "PostgreSQL COPY of the same rows (reference)",
-                        "findings": total, "seconds": round(copy_seconds, 3),
-                        "findings_per_second": round(total / copy_seconds)})
+        cases.append(side_by_side(bench, fake, "re-sync, 10% changed", scans, total))
+        differences_changed = bench.differences("bench", "peer")
+        copy_seconds = bench.copy_reference("bench")
+        cases.append({"case": "PostgreSQL COPY of the same rows (reference)", "findings": total,
+                      "seconds": round(copy_seconds, 3),
+                      "findings_per_second": round(total / copy_seconds)})
         fake.stop()
 
-        print(f"generating one scan of {big} findings and one of {per_scan} ...", flush=True)
-        fake = Fake(fake_binary, workdir, [("bench-big", big), ("bench-one", per_scan)])
-        with open(config, "w") as f:
-            f.write(f"[aws]\nregion = us-east-1\nendpoint = {fake.endpoint}\n"
-                    f"requests_per_second = 1000\n[database]\nurl = {conninfo}\n"
-                    f"[sync]\npage_size = 1000\n")
+        print(f"generating one scan of {big} findings and one of {one} ...", flush=True)
+        fake = Fake(fake_binary, workdir, [("bench-big", big), ("bench-one", one)])
+        bench.write_config(fake.endpoint)
         # Memory against scan size: the same configuration, one scan each, 50x apart.
-        results.append(measure(f"first sync, one scan of {per_scan}", conninfo, fake, daemon,
-                               config, ["bench-one"], "bench_one", per_scan))
-        results.append(measure(f"first sync, one scan of {big}", conninfo, fake, daemon, config,
-                               ["bench-big"], "bench_big", big))
+        for schema, scan, count in (("bench_one", "bench-one", one),
+                                    ("bench_big", "bench-big", big)):
+            bench.migrate(schema)
+            memory.append(bench.daemon_run(f"first sync, one scan of {count}", fake, [scan],
+                                           schema, count))
         fake.stop()
 
         # Amazon Inspector: one stream, code and package findings; then 1% changed.
-        inspector = 10000 if opts.small else 100000
         print(f"generating {inspector} Inspector findings ...", flush=True)
         fake = Fake(fake_binary, workdir, [], inspector=inspector)
-        with open(config, "w") as f:
-            f.write(f"[aws]\nregion = us-east-1\nrequests_per_second = 1000\n"
-                    f"[database]\nurl = {conninfo}\n"
-                    f"[inspector]\nregion = us-east-1\nendpoint = {fake.endpoint}\n"
-                    f"finding_type = CODE_VULNERABILITY\nfinding_type = PACKAGE_VULNERABILITY\n")
-        full = measure("Inspector full pass (code + package)", conninfo, fake, daemon, config, [],
-                       "bench_inspector", 0, counter="listFindings")
-        full["findings"] = int(psql(conninfo, "SELECT count(*) FROM bench_inspector.inspector_findings"))
+        bench.write_config(fake.endpoint, inspector=True)
+        bench.migrate("bench_inspector")
+        full = bench.daemon_run("Inspector full pass (code + package)", fake, [],
+                                "bench_inspector", 0, counter="listFindings")
+        full["findings"] = int(psql(conninfo,
+                                    "SELECT count(*) FROM bench_inspector.inspector_findings"))
         full["findings_per_second"] = round(full["findings"] / full["seconds"])
-        results.append(full)
+        inspector_runs.append(full)
         changed = fake.evolve_inspector(0.01)["changed"]
-        incremental = measure("Inspector incremental pass, 1% changed", conninfo, fake, daemon,
-                              config, [], "bench_inspector", full["findings"],
-                              counter="listFindings")
+        incremental = bench.daemon_run("Inspector incremental pass, 1% changed", fake, [],
+                                       "bench_inspector", full["findings"],
+                                       counter="listFindings")
         incremental["changed"] = changed
-        results.append(incremental)
+        inspector_runs.append(incremental)
+        fake.stop()
+
+        # Throttling: a fake that answers 429 above CAPACITY requests/s; daemon, then peer.
+        throttle_total = throttle_scans * throttle_per_scan
+        print(f"generating {throttle_scans} x {throttle_per_scan} findings behind a capacity of "
+              f"{CAPACITY} requests/s ...", flush=True)
+        names = [f"throttle-{i:02d}" for i in range(throttle_scans)]
+        fake = Fake(fake_binary, workdir, [(s, throttle_per_scan) for s in names],
+                    capacity=CAPACITY)
+        bench.write_config(fake.endpoint, page_size=throttle_page)
+        for schema in ("bench_throttle", "peer_throttle"):
+            bench.migrate(schema)
+        throttled.append(throttling(bench, fake, "daemon", names, throttle_total, throttle_page))
+        time.sleep(1.5)  # the bucket fills up again
+        throttled.append(throttling(bench, fake, "peer", names, throttle_total, throttle_page))
     finally:
         if fake is not None and fake.proc.poll() is None:
             fake.stop()
         subprocess.run([FIXTURE, "stop", state], check=False)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    first = results[0]["findings_per_second"]
-    report = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
-        "results": results,
-        "first_sync_vs_copy": round(first / results[3]["findings_per_second"], 3),
-        "resync_vs_first_sync": round(results[1]["findings_per_second"] / first, 2),
-        "rss_big_vs_small": round(results[5]["peak_rss_mib"] / results[4]["peak_rss_mib"], 3),
-        "peak_rss_max_mib": max(r["peak_rss_mib"] for r in results if "peak_rss_mib" in r),
-        # The incremental pass's cost against the full pass's: it follows the changes.
-        "inspector_incremental_vs_full_requests": round(
-            results[7]["api_requests"] / max(results[6]["api_requests"], 1), 4),
-        "inspector_incremental_vs_full_seconds": round(
-            results[7]["seconds"] / results[6]["seconds"], 4),
-    }
-    header = f"{'case':<46} {'findings':>9} {'seconds':>8} {'findings/s':>10} {'requests':>8} " \
-             f"{'trips/page':>10} {'upserts/page':>12} {'peak RSS':>9}"
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        print(f"{r['case']:<46} {r['findings']:>9} {r['seconds']:>8.2f} "
-              f"{r['findings_per_second']:>10} {r.get('api_requests', ''):>8} "
-              f"{r.get('db_round_trips_per_page', ''):>10} "
-              f"{r.get('upsert_round_trips_per_page', ''):>12} "
-              f"{(str(r['peak_rss_mib']) + ' MiB') if 'peak_rss_mib' in r else '':>9}")
-    print(f"\nInspector incremental pass after 1% changed ({results[7].get('changed')} findings): "
-          f"{report['inspector_incremental_vs_full_requests']:.1%} of the full pass's requests, "
-          f"{report['inspector_incremental_vs_full_seconds']:.1%} of its time")
-    print(f"first sync / COPY reference: {report['first_sync_vs_copy']:.0%}   "
-          f"re-sync / first sync: {report['resync_vs_first_sync']}x   "
-          f"peak RSS one scan of {big} / one of {per_scan}: {report['rss_big_vs_small']}   "
-          f"highest peak RSS: {report['peak_rss_max_mib']} MiB")
-    # Issue 7's targets. 64 MB is 61.0 MiB; ru_maxrss is in KiB.
-    report["targets"] = {
-        "first sync >= 70% of COPY": report["first_sync_vs_copy"] >= 0.70,
-        "re-sync without changes >= 5x first sync": report["resync_vs_first_sync"] >= 5,
-        "peak RSS <= 64 MB": report["peak_rss_max_mib"] * 2**20 <= 64e6,
-        "peak RSS of the two single scans within 10%": abs(report["rss_big_vs_small"] - 1) <= 0.10,
-    }
-    if opts.small:
-        print("(--small: scans of one page measure per-run overhead; issue 7's targets are "
-              "for the full run)")
-    else:
-        for target, met in report["targets"].items():
-            print(f"  {'met    ' if met else 'MISSED '} {target}")
+    report = summarize(cases, memory, inspector_runs, throttled, opts.small)
+    report["peer_differences"] = {"first sync": differences_first,
+                                  "re-sync, 10% changed": differences_changed}
+    print_report(report, cases, memory, inspector_runs, throttled, opts.small)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     name = "small" if opts.small else "full"
     path = os.path.join(ROOT, "bench", "results", f"{name}-{report['date'][:10]}.json")
     with open(path, "w") as f:
         json.dump(report, f, indent=2)
     print("written to", os.path.relpath(path, ROOT))
+
+
+def summarize(cases, memory, inspector_runs, throttled, small):
+    first, unchanged, changed, copy = cases
+    daemon_throttle = throttled[0]
+    report = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                   f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
+        "configuration": "daemon defaults; [sync] page_size = 1000 "
+                         "(throttling case: page_size = %d)" % daemon_throttle["page_size"],
+        "small": small,
+        "cases": cases, "memory": memory, "inspector": inspector_runs, "throttling": throttled,
+        "first_sync_vs_copy": round(first["findings_per_second"] / copy["findings_per_second"], 3),
+        "rss_big_vs_small": round(memory[1]["peak_rss_mib"] / memory[0]["peak_rss_mib"], 3),
+        "peak_rss_max_mib": max(r["peak_rss_mib"] for r in cases[:3] + memory + inspector_runs),
+        # The incremental pass's cost against the full pass's: it follows the changes.
+        "inspector_incremental_vs_full_requests": round(
+            inspector_runs[1]["api_requests"] / max(inspector_runs[0]["api_requests"], 1), 4),
+        "inspector_incremental_vs_full_seconds": round(
+            inspector_runs[1]["seconds"] / inspector_runs[0]["seconds"], 4),
+    }
+    # Issue 14's targets. 64 MB is 61.0 MiB; ru_maxrss is in KiB.
+    report["targets"] = {
+        "re-sync without changes >= 10x the peer": unchanged["daemon_vs_peer"] >= 10,
+        "first sync >= 5x the peer": first["daemon_vs_peer"] >= 5,
+        "first sync >= the COPY reference": report["first_sync_vs_copy"] >= 1,
+        "re-sync with 10% changed >= 5x the peer": changed["daemon_vs_peer"] >= 5,
+        f"throttling: >= 90% of {CAPACITY} requests/s with < 5% throttled":
+            not daemon_throttle["failed"] and daemon_throttle["share_of_capacity"] >= 0.90
+            and daemon_throttle["share_throttled"] < 0.05,
+        "peak RSS <= 64 MB": report["peak_rss_max_mib"] * 2**20 <= 64e6,
+        "peak RSS of one scan 50x bigger within 10%": abs(report["rss_big_vs_small"] - 1) <= 0.10,
+    }
+    return report
+
+
+def print_report(report, cases, memory, inspector_runs, throttled, small):
+    print(f"\nconfiguration: {report['configuration']}; peer: boto3 paginator + psycopg2 "
+          f"execute_values, one transaction per page")
+    header = f"{'case':<46} {'daemon f/s':>10} {'peer f/s':>9} {'daemon/peer':>11} " \
+             f"{'daemon RSS':>10} {'requests d/p':>12}"
+    print(header)
+    print("-" * len(header))
+    for r in cases + memory:
+        peer = r.get("peer")
+        requests = f"{r['api_requests']}/{peer['api_requests']}" if peer else \
+            str(r.get("api_requests", ""))
+        rss = f"{r['peak_rss_mib']} MiB" if "peak_rss_mib" in r else ""
+        print(f"{r['case']:<46} {r['findings_per_second']:>10} "
+              f"{peer['findings_per_second'] if peer else '':>9} "
+              f"{(str(r['daemon_vs_peer']) + 'x') if peer else '':>11} {rss:>10} "
+              f"{requests:>12}")
+    full, incremental = inspector_runs
+    print(f"\nInspector full pass: {full['findings']} findings, {full['api_requests']} ListFindings "
+          f"requests, {full['seconds']:.1f} s, peak RSS {full['peak_rss_mib']} MiB")
+    print(f"Inspector incremental pass after 1% changed ({incremental.get('changed')} findings): "
+          f"{incremental['api_requests']} requests, {incremental['seconds']:.1f} s "
+          f"({report['inspector_incremental_vs_full_requests']:.1%} of the full pass's requests, "
+          f"{report['inspector_incremental_vs_full_seconds']:.1%} of its time)")
+    t = throttled[0]
+    print(f"\nThrottling: fake capacity {CAPACITY} requests/s, {t['findings']} findings at "
+          f"page_size {t['page_size']} (smaller than elsewhere: many cheap requests, so that "
+          f"either side could exceed the capacity):")
+    for t in throttled:
+        print(f"  {t['side']:<7} {t['share_of_capacity']:>6.0%} of capacity "
+              f"({t['accepted']} accepted in {t['seconds']:.1f} s), "
+              f"{t['share_throttled']:.1%} throttled ({t['throttled']} of {t['requests']})"
+              + (f"; FAILED: {t['failed']}" if t["failed"] else ""))
+    differences = report["peer_differences"]
+    print(f"\npeer's rows equal the daemon's (all columns both write): "
+          + ", ".join(f"{case}: {'yes' if n == 0 else f'NO, {n} rows differ'}"
+                      for case, n in differences.items()))
+    print(f"first sync / COPY reference: {report['first_sync_vs_copy']:.0%}   "
+          f"peak RSS one scan of {memory[1]['findings']} / one of {memory[0]['findings']}: "
+          f"{report['rss_big_vs_small']}   highest peak RSS: {report['peak_rss_max_mib']} MiB")
+    print("\nIssue 14's targets" + (" (--small: sizes too small for them to be meaningful)"
+                                     if small else "") + ":")
+    for target, met in report["targets"].items():
+        print(f"  {'met    ' if met else 'MISSED '} {target}")
 
 
 if __name__ == "__main__":

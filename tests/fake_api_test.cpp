@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -611,4 +614,163 @@ TEST_CASE("concurrent clients page consistently", "[fake_api]") {
     for (auto& thread : threads) thread.join();
     CHECK(good == 8);
     CHECK(api.counters().get_findings == 8 * 12);
+}
+
+namespace {
+
+// Sends `count` signed GetFindings requests from `threads` clients at once; returns their
+// statuses and the seconds from just before the first to just after the last.
+std::pair<std::vector<int>, double> burst(const FakeCodeGuruApi& api, int threads, int count) {
+    std::vector<int> statuses(static_cast<std::size_t>(count), 0);
+    std::atomic<int> next{0};
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&] {
+            SignedClient client(api);
+            for (int i = next++; i < count; i = next++) {
+                statuses[static_cast<std::size_t>(i)] = client.get_findings("s").status;
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    return {statuses,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+}
+
+// An Inspector ListFindings request, signed for inspector2 in the fake's region.
+int list_inspector_findings(const FakeCodeGuruApi& api) {
+    SignableRequest request;
+    request.method = "POST";
+    request.host = "127.0.0.1:" + std::to_string(api.port());
+    request.path = "/findings/list";
+    request.headers = {{"content-type", "application/json"}};
+    request.body = "{}";
+    const auto signed_request =
+        SigV4Signer("inspector2", api.region())
+            .sign(request, default_credentials(), std::chrono::system_clock::now());
+    httplib::Headers headers;
+    for (const auto& [name, value] : signed_request.headers) headers.emplace(name, value);
+    httplib::Client client("127.0.0.1", api.port());
+    const auto result = client.Post("/findings/list", headers, request.body, "application/json");
+    return result ? result->status : 0;
+}
+
+}  // namespace
+
+TEST_CASE("a capacity of 5/s lets a burst of 30 through up to its bucket, the rest get 429",
+          "[fake_api][capacity]") {
+    FakeCodeGuruApi api;
+    api.set_scan("s", generate_findings("s", 3, 11));
+    api.set_capacity(5.0);
+    CHECK(api.capacity() == 5.0);
+    const auto [statuses, seconds] = burst(api, 10, 30);
+    const auto accepted =
+        static_cast<std::size_t>(std::count(statuses.begin(), statuses.end(), 200));
+    const auto refused =
+        static_cast<std::size_t>(std::count(statuses.begin(), statuses.end(), 429));
+    CHECK(accepted + refused == 30);
+    // The full bucket (5), plus at most what refilled at 5/s while the burst lasted.
+    CHECK(accepted >= 5);
+    CHECK(static_cast<double>(accepted) <= 5.0 + 5.0 * seconds);
+    INFO("the burst took " << seconds << " s");
+    const auto counters = api.counters();
+    CHECK(counters.requests == 30);
+    CHECK(counters.get_findings == 30);
+    CHECK(counters.throttled == refused);
+    CHECK(counters.faults_injected == 0);
+    std::size_t logged_throttled = 0;
+    for (const auto& record : api.requests()) {
+        CHECK(record.throttled == (record.status == 429));
+        CHECK(!record.fault);
+        if (record.throttled) ++logged_throttled;
+    }
+    CHECK(logged_throttled == refused);
+}
+
+TEST_CASE("a capacity answers as the throttle fault does, and lets requests pass after a pause",
+          "[fake_api][capacity]") {
+    FakeCodeGuruApi api;
+    api.set_scan("s", generate_findings("s", 3, 11));
+    api.set_capacity(5.0);
+    SignedClient client(api);
+    Answer refused;
+    for (int i = 0; i < 100 && refused.status != 429; ++i) refused = client.get_findings("s");
+    REQUIRE(refused.status == 429);
+    CHECK(refused.error_type() == std::string("ThrottlingException") + kServiceSuffix);
+    CHECK(refused.parsed()["message"] == "Rate exceeded");
+    CHECK(api.counters().throttled == 1);
+    // A second refills the whole bucket: five requests in a row pass, however slow they are.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    for (int i = 0; i < 5; ++i) CHECK(client.get_findings("s").status == 200);
+    CHECK(api.counters().throttled == 1);
+}
+
+TEST_CASE("without a capacity nothing is throttled", "[fake_api][capacity]") {
+    FakeCodeGuruApi api;
+    api.set_scan("s", generate_findings("s", 3, 11));
+    SECTION("never set") {
+        CHECK(!api.capacity());
+    }
+    SECTION("set, then removed") {
+        api.set_capacity(1.0);
+        api.set_capacity(std::nullopt);
+        CHECK(!api.capacity());
+    }
+    const auto [statuses, seconds] = burst(api, 10, 30);
+    CHECK(std::count(statuses.begin(), statuses.end(), 200) == 30);
+    CHECK(api.counters().throttled == 0);
+}
+
+TEST_CASE("a capacity must be a positive number", "[fake_api][capacity]") {
+    FakeCodeGuruApi api;
+    CHECK_THROWS_AS(api.set_capacity(0.0), std::invalid_argument);
+    CHECK_THROWS_AS(api.set_capacity(-3.0), std::invalid_argument);
+    CHECK_THROWS_AS(api.set_capacity(std::nan("")), std::invalid_argument);
+    CHECK(!api.capacity());
+}
+
+TEST_CASE("the capacity spans every API operation, and control routes neither count nor pass",
+          "[fake_api][capacity]") {
+    FakeApiOptions options;
+    options.control_endpoints = true;
+    FakeCodeGuruApi api(options);
+    api.set_scan("s", generate_findings("s", 3, 11));
+    httplib::Client control("127.0.0.1", api.port());
+    SignedClient client(api);
+    // One token a hundred seconds: the bucket holds one request, and none refills here.
+    const auto set_capacity = [&] {
+        const auto set = control.Post("/_fake/capacity?rps=0.01", "", "text/plain");
+        REQUIRE(set);
+        CHECK(set->status == 200);
+        CHECK(json::parse(set->body)["capacity"] == 0.01);
+    };
+    const auto get_findings = [&] { return client.get_findings("s").status; };
+    const auto list_scans = [&] { return client.get("/scans").status; };
+    const auto list_findings = [&] { return list_inspector_findings(api); };
+
+    set_capacity();
+    CHECK(api.capacity() == 0.01);
+    CHECK(get_findings() == 200);
+    for (int i = 0; i < 5; ++i) CHECK(control.Get("/_fake/counters")->status == 200);
+    CHECK(list_scans() == 429);
+    CHECK(list_findings() == 429);
+    CHECK(get_findings() == 429);
+    set_capacity();  // a full bucket again
+    CHECK(list_scans() == 200);
+    CHECK(list_findings() == 429);
+    set_capacity();
+    CHECK(list_findings() == 200);
+    CHECK(get_findings() == 429);
+
+    const json counters = json::parse(control.Get("/_fake/counters")->body);
+    CHECK(counters["requests"] == 8);
+    CHECK(counters["throttled"] == 5);
+    CHECK(counters["faultsInjected"] == 0);
+    CHECK(control.Post("/_fake/capacity?rps=-1", "", "text/plain")->status == 400);
+    CHECK(api.capacity() == 0.01);
+    CHECK(json::parse(control.Post("/_fake/capacity?rps=0", "", "text/plain")->body)["capacity"]
+              .is_null());
+    CHECK(!api.capacity());
+    CHECK(list_scans() == 200);
 }

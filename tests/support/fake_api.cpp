@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 #include <stdexcept>
 
@@ -390,6 +391,12 @@ FakeCodeGuruApi::FakeCodeGuruApi(FakeApiOptions options)
                                  std::to_string(options_.port));
     }
     thread_ = std::thread([this] { server_->listen_after_bind(); });
+    // cpp-httplib's stop() only interrupts a server that is running: without this wait, a
+    // fake destroyed right after construction leaves its thread in accept() for good.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!server_->is_running() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
 }
 
 FakeCodeGuruApi::~FakeCodeGuruApi() {
@@ -521,6 +528,34 @@ void FakeCodeGuruApi::set_page_delay(std::chrono::milliseconds delay) {
     page_delay_ = delay;
 }
 
+void FakeCodeGuruApi::set_capacity(std::optional<double> requests_per_second) {
+    if (requests_per_second && !(std::isfinite(*requests_per_second) && *requests_per_second > 0)) {
+        throw std::invalid_argument("capacity must be a positive number of requests per second");
+    }
+    std::lock_guard lock(mutex_);
+    capacity_ = requests_per_second;
+    // One second's worth, but room for one request below 1/s.
+    capacity_tokens_ = std::max(requests_per_second.value_or(0), 1.0);
+    capacity_refilled_at_ = std::chrono::steady_clock::now();
+}
+
+std::optional<double> FakeCodeGuruApi::capacity() const {
+    std::lock_guard lock(mutex_);
+    return capacity_;
+}
+
+bool FakeCodeGuruApi::admit() {
+    std::lock_guard lock(mutex_);
+    if (!capacity_) return true;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - capacity_refilled_at_).count();
+    capacity_tokens_ = std::min(std::max(*capacity_, 1.0), capacity_tokens_ + elapsed * *capacity_);
+    capacity_refilled_at_ = now;
+    if (capacity_tokens_ < 1.0) return false;
+    capacity_tokens_ -= 1.0;
+    return true;
+}
+
 std::vector<RequestRecord> FakeCodeGuruApi::requests() const {
     std::lock_guard lock(mutex_);
     return log_;
@@ -553,6 +588,7 @@ json FakeCodeGuruApi::requests_json() const {
                        {"query", query},
                        {"status", r.status},
                        {"fault", r.fault ? json(std::string(to_string(*r.fault))) : json()},
+                       {"throttled", r.throttled},
                        {"region", r.region},
                        {"body", r.body.is_discarded() ? json() : r.body}});
     }
@@ -573,6 +609,7 @@ void FakeCodeGuruApi::log(RequestRecord record) {
     if (record.operation == "ListFindings") ++counters_.list_findings;
     if (record.operation == "BatchGetCodeSnippet") ++counters_.batch_get_code_snippet;
     if (record.fault) ++counters_.faults_injected;
+    if (record.throttled) ++counters_.throttled;
     log_.push_back(std::move(record));
 }
 
@@ -638,6 +675,16 @@ void FakeCodeGuruApi::handle_api(const httplib::Request& req, httplib::Response&
     if (record.operation.empty()) {
         service_error(res, 404, "UnknownOperationException",
                       "Unknown operation " + req.method + " " + record.raw_path);
+        record.status = res.status;
+        log(std::move(record));
+        return;
+    }
+
+    // Over capacity, a request is turned away before anything else happens to it, as by a
+    // front end; it leaves programmed faults untouched (they count the requests they see).
+    if (!admit()) {
+        record.throttled = true;
+        apply_fault(Fault{.kind = Fault::Kind::kThrottle}, record, res);
         record.status = res.status;
         log(std::move(record));
         return;

@@ -90,6 +90,8 @@ struct RequestRecord {
     std::vector<std::pair<std::string, std::string>> query;  // decoded, in wire order
     int status = 0;                    // the status sent (200 for a dropped connection)
     std::optional<Fault::Kind> fault;  // the fault injected into this request, if any
+    // Answered 429 because the fake was over its capacity (set_capacity), not by a fault.
+    bool throttled = false;
     // The region of the request's credential scope (the fake's own region when unsigned).
     std::string region;
     // ListFindings, BatchGetCodeSnippet: the JSON body as parsed (null when empty,
@@ -111,6 +113,7 @@ struct FakeApiCounters {
     std::size_t batch_get_code_snippet = 0;  // Inspector
     std::size_t faults_injected = 0;
     std::size_t auth_failures = 0;  // requests refused with a 403 from signature checking
+    std::size_t throttled = 0;      // requests answered 429 for being over the capacity
 };
 
 struct FakeApiOptions {
@@ -128,8 +131,8 @@ struct FakeApiOptions {
 // An in-process fake of the CodeGuru Security API (GetFindings, ListScans) and of Amazon
 // Inspector (ListFindings, BatchGetCodeSnippet; see FakeInspector) on one port of 127.0.0.1,
 // faithful to the wire: SigV4 checking, paging with opaque tokens containing + / =,
-// AWS-shaped errors, programmable faults and a request log. CodeGuru requests must be
-// signed for `codeguru-security` in the fake's region; Inspector requests for `inspector2`
+// AWS-shaped errors, programmable faults, an optional capacity and a request log. CodeGuru requests
+// must be signed for `codeguru-security` in the fake's region; Inspector requests for `inspector2`
 // in any region, which selects the findings they see. Serves from its own threads from
 // construction until destruction. Every member function is thread-safe.
 class FakeCodeGuruApi {
@@ -176,6 +179,15 @@ class FakeCodeGuruApi {
     std::size_t pending_faults() const;
     // Every GetFindings and ListFindings answer waits this long first.
     void set_page_delay(std::chrono::milliseconds delay);
+    // Server-side capacity, as AWS front ends throttle: at most `requests_per_second`
+    // requests per second across every API operation (GetFindings, ListScans, ListFindings,
+    // BatchGetCodeSnippet; not /_fake/ routes), a token bucket of that rate holding one
+    // second's worth (at least one), full when set. A correctly signed request of a known operation
+    // that finds the bucket empty gets the throttle fault's 429 ThrottlingException, takes no token
+    // and is counted in FakeApiCounters::throttled. nullopt (the default): no limit. Throws
+    // std::invalid_argument unless the rate is finite and positive.
+    void set_capacity(std::optional<double> requests_per_second);
+    std::optional<double> capacity() const;
 
     std::vector<RequestRecord> requests() const;
     void clear_requests();
@@ -212,6 +224,8 @@ class FakeCodeGuruApi {
     void log(RequestRecord record);
     // Sleeps unless stop() is called first.
     void pause(std::chrono::milliseconds delay);
+    // Takes a token from the capacity's bucket; false when it is empty (never without one).
+    bool admit();
 
     FakeApiOptions options_;
     int port_ = 0;
@@ -228,6 +242,9 @@ class FakeCodeGuruApi {
     std::uint64_t scans_generation_ = 0;
     std::vector<std::unique_ptr<ActiveFault>> faults_;
     std::chrono::milliseconds page_delay_{0};
+    std::optional<double> capacity_;  // requests per second; the bucket holds as many
+    double capacity_tokens_ = 0;
+    std::chrono::steady_clock::time_point capacity_refilled_at_{};
     std::vector<RequestRecord> log_;
     FakeApiCounters counters_;
     std::mt19937_64 rng_;

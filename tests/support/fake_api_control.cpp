@@ -256,8 +256,16 @@ void FakeCodeGuruApi::register_control_routes() {
                {"listFindings", c.list_findings},
                {"batchGetCodeSnippet", c.batch_get_code_snippet},
                {"faultsInjected", c.faults_injected},
-               {"authFailures", c.auth_failures}});
+               {"authFailures", c.auth_failures},
+               {"throttled", c.throttled}});
     });
+
+    // ?rps=N: the API's capacity in requests per second (set_capacity); absent or 0: none.
+    s.Post("/_fake/capacity", guarded([this](const httplib::Request& req, httplib::Response& res) {
+               const double rps = fraction(req, "rps", 0);
+               set_capacity(rps == 0 ? std::nullopt : std::optional<double>(rps));
+               reply(res, 200, {{"capacity", rps == 0 ? json() : json(rps)}});
+           }));
 
     // ?ms=N: every GetFindings and ListFindings answer waits N ms.
     s.Post("/_fake/page-delay",

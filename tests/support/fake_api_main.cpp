@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,14 +27,16 @@ constexpr const char* kUsage =
     "                         [--access-key-id K --secret-access-key S [--session-token T]]\n"
     "                         [--no-verify] [--no-compression] [--data FILE.json] [--generate "
     "SCAN=COUNT]...\n"
-    "                         [--seed N] [--port-file PATH]\n"
+    "                         [--seed N] [--port-file PATH] [--capacity REQUESTS_PER_SECOND]\n"
     "                         [--generate-inspector COUNT [--inspector-regions R1,R2]\n"
     "                          [--inspector-accounts A1,A2]]\n"
     "\n"
     "Serves CodeGuru Security's GetFindings and ListScans (signed for codeguru-security in\n"
     "the --region) and Amazon Inspector's ListFindings and BatchGetCodeSnippet (signed for\n"
     "inspector2 in any region, which selects the findings) on http://127.0.0.1:PORT, plus\n"
-    "control endpoints:\n"
+    "control endpoints. --capacity: above N requests/s across the API operations (a token\n"
+    "bucket of N, refilled at N/s) requests get 429 ThrottlingException, counted as\n"
+    "'throttled' in /_fake/counters. Control endpoints:\n"
     "  POST   /_fake/evolve?scan=NAME&seed=N&new=F&updated=F&closed=F&removed=F\n"
     "  POST   /_fake/fault?kind=K&count=N&scan=NAME&region=R&after=N&probability=P&seed=N\n"
     "                      &status=500|502|503|504&delay_ms=N&retry_after=SECONDS\n"
@@ -43,6 +46,7 @@ constexpr const char* kUsage =
     "  DELETE /_fake/faults\n"
     "  GET    /_fake/requests   DELETE /_fake/requests   GET /_fake/counters\n"
     "  POST   /_fake/page-delay?ms=N\n"
+    "  POST   /_fake/capacity?rps=N   (0: no capacity)\n"
     "  GET    /_fake/scans      GET|PUT|DELETE /_fake/scans/NAME\n"
     "  POST   /_fake/scans/NAME/generate?count=N&seed=N\n"
     "  POST   /_fake/inspector/generate?count=N&seed=N&regions=R1,R2&accounts=A1,A2\n"
@@ -64,6 +68,7 @@ struct Args {
     std::size_t inspector_count = 0;
     std::vector<std::string> inspector_regions;  // empty: the --region
     std::vector<std::string> inspector_accounts;
+    std::optional<double> capacity;  // requests per second
 };
 
 // "a,b,c" as its non-empty items.
@@ -133,6 +138,15 @@ Args parse_args(int argc, char** argv) {
             args.seed = integer(value());
         } else if (arg == "--port-file") {
             args.port_file = value();
+        } else if (arg == "--capacity") {
+            const std::string text = value();
+            try {
+                std::size_t used = 0;
+                args.capacity = std::stod(text, &used);
+                if (used != text.size() || !(*args.capacity > 0)) throw std::invalid_argument(text);
+            } catch (const std::exception&) {
+                throw UsageError("--capacity: not a positive number: '" + text + "'");
+            }
         } else if (arg == "--generate-inspector") {
             args.inspector_count = integer(value());
         } else if (arg == "--inspector-regions") {
@@ -191,6 +205,7 @@ int main(int argc, char** argv) {
 
     try {
         FakeCodeGuruApi api(args.options);
+        if (args.capacity) api.set_capacity(args.capacity);
         for (const auto& file : args.data_files) load_data(api, file);
         for (const auto& [name, count] : args.generate) {
             api.set_scan(name, codeguru::test::generate_findings(name, count, args.seed));

@@ -75,7 +75,9 @@ void check_ranges(const Settings& s) {
     FUZZ_CHECK(std::regex_match(s.aws.region, kRegion));
     FUZZ_CHECK(s.aws.connect_timeout.count() >= 1 && s.aws.request_timeout.count() >= 1);
     FUZZ_CHECK(s.aws.max_attempts >= 1 && s.aws.max_attempts <= 20);
-    FUZZ_CHECK(s.aws.requests_per_second > 0 && s.aws.requests_per_second <= 10000);
+    // No ceiling (adaptive only), or one within the documented range.
+    FUZZ_CHECK(!s.aws.requests_per_second ||
+               (*s.aws.requests_per_second > 0 && *s.aws.requests_per_second <= 10000));
     FUZZ_CHECK(!s.database.url.empty());
     FUZZ_CHECK(!s.database.schema.empty() && s.database.schema.size() <= 63);
     for (std::size_t i = 0; i < s.sync.scans.size(); ++i) {

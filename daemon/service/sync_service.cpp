@@ -1,5 +1,7 @@
 #include "service/sync_service.hpp"
 
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 
 #include <ctime>
@@ -167,6 +169,9 @@ void SyncService::build() {
 
 sync::CycleSummary SyncService::run_cycle() {
     auto summary = components_->scheduler->run_cycle(settings_);
+    // Pages are kept on the heap while a cycle runs (main.cpp); between cycles the daemon
+    // idles, and what the pages took goes back to the system.
+    malloc_trim(0);
     metrics_.record_cycle(summary);
     spdlog::info("cycle done: {}", summary.describe());
     return summary;

@@ -1,6 +1,7 @@
 #include "sources/codeguru/finding_json.hpp"
 
 #include "sources/json_mapping/member_table.hpp"
+#include "sources/json_mapping/ondemand_mapper.hpp"
 #include "sources/json_mapping/sax_mapper.hpp"
 #include "util/text_sanitizer.hpp"
 
@@ -17,7 +18,8 @@ using json_mapping::ObjectSpec;
 using json_mapping::token;
 using nlohmann::json;
 
-// The GetFindings shape (SPEC §2), member by member; sax_mapper.hpp reads it.
+// The GetFindings shape (SPEC §2), member by member; ondemand_mapper.hpp reads pages with
+// it, and sax_mapper.hpp single findings (finding_from_json) until it goes.
 
 constexpr MemberSpec kCodeLineMembers[] = {
     member<&CodeLine::number>("number"),
@@ -103,7 +105,7 @@ Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>
 }
 
 ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings) {
-    return json_mapping::parse_answer<FindingsPage>(body, kGetFindings, max_findings);
+    return json_mapping::ondemand::parse_answer<FindingsPage>(body, kGetFindings, max_findings);
 }
 
 ScanNamesPage parse_scans_page(std::string body, std::size_t max_scans) {

@@ -1,6 +1,7 @@
 #include "sources/inspector/finding_json.hpp"
 
 #include "sources/json_mapping/member_table.hpp"
+#include "sources/json_mapping/ondemand_mapper.hpp"
 #include "sources/json_mapping/sax_mapper.hpp"
 
 namespace codeguru::inspector {
@@ -17,7 +18,8 @@ using json_mapping::ObjectSpec;
 using json_mapping::token;
 
 // The inspector2 shapes (SPEC §10.1, botocore's service model), member by member;
-// sax_mapper.hpp reads them. Objects the model flattens are `nested`: their members fill
+// ondemand_mapper.hpp reads answers with them (sax_mapper.hpp single findings, until it
+// goes). Objects the model flattens are `nested`: their members fill
 // the enclosing model object.
 
 // resources[]: `details.codeRepository` is read into the Resource beside the whole
@@ -232,14 +234,14 @@ Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>
 }
 
 ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings) {
-    return json_mapping::parse_answer<FindingsPage>(body, kListFindings, max_findings);
+    return json_mapping::ondemand::parse_answer<FindingsPage>(body, kListFindings, max_findings);
 }
 
 ParsedSnippetBatch parse_snippet_batch(std::string_view body) {
     ParsedSnippetBatch parsed;
-    parsed.invalid_utf8_replaced =
-        json_mapping::map_answer(body, kBatchGetCodeSnippet, &parsed.batch, parsed.warnings,
-                                 parsed.more_warnings, /*max_entries=*/0);
+    parsed.invalid_utf8_replaced = json_mapping::ondemand::map_answer(
+        body, kBatchGetCodeSnippet, &parsed.batch, parsed.warnings, parsed.more_warnings,
+        /*max_entries=*/0);
     return parsed;
 }
 

@@ -1,0 +1,152 @@
+// Page-parsing micro-benchmark (issue 14): GetFindings pages of 1000 findings (about 1.5 MB
+// with every description of one length, and about 1.9 MB as the fake API serves them) and an
+// Inspector ListFindings page of 100 full-text findings, each mapped many times by the SAX
+// mapper (nlohmann) and by the On-Demand mapper (simdjson). Prints MB/s and findings/s per
+// mapper and page; asserts nothing.
+//   codeguru-parse-bench [seconds per measurement, default 2] [sax|ondemand: only that one,
+//                         e.g. under perf]
+//
+// Both mappers are handed the sources' very member tables, which live in anonymous
+// namespaces of the sources' finding_json.cpp: this file compiles them once more, their
+// public functions renamed so as not to clash with the library's.
+#define finding_from_json bench_finding_from_json
+#define parse_findings_page bench_parse_findings_page
+#define parse_scans_page bench_parse_scans_page
+#define parse_snippet_batch bench_parse_snippet_batch
+#include "sources/codeguru/finding_json.cpp"
+#include "sources/inspector/finding_json.cpp"
+#undef finding_from_json
+#undef parse_findings_page
+#undef parse_scans_page
+#undef parse_snippet_batch
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "finding_generator.hpp"
+#include "inspector_generator.hpp"
+#include "sources/json_mapping/ondemand_mapper.hpp"
+#include "sources/json_mapping/sax_mapper.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+constexpr std::size_t kCodeGuruFindings = 1000;
+constexpr std::size_t kCodeGuruPageBytes = 1'500'000;
+constexpr std::size_t kInspectorFindings = 100;
+
+// GetFindings pages of the generator's findings: as the fake API serves them (descriptions
+// whole, one in twenty of several KB: about 1.9 MB for 1000), and with every description
+// evened out to one length, paragraph breaks and all, that makes the page kCodeGuruPageBytes.
+std::string codeguru_page(bool even) {
+    std::vector<json> findings =
+        codeguru::test::generate_findings("bench-scan", kCodeGuruFindings, 14);
+    if (even) {
+        std::vector<std::string> texts;
+        for (json& f : findings) {
+            texts.push_back(f.value("description", std::string("Untrusted data reaches a sink.")));
+            f["description"] = "";
+        }
+        const std::size_t bare = json{{"findings", findings}}.dump().size();
+        const std::size_t length =
+            bare < kCodeGuruPageBytes ? (kCodeGuruPageBytes - bare) / kCodeGuruFindings : 1;
+        for (std::size_t i = 0; i < findings.size(); ++i) {
+            std::string text = texts[i];
+            while (text.size() < length) text += "\n\n" + texts[i];
+            findings[i]["description"] = text.substr(0, length);
+        }
+    }
+    return json{{"findings", findings}, {"nextToken", "bench-token"}}.dump();
+}
+
+std::string inspector_page() {
+    codeguru::test::InspectorGenerateOptions options;
+    options.seed = 14;
+    options.count = kInspectorFindings;
+    options.full_text = true;
+    return json{{"findings", codeguru::test::generate_inspector_findings(options)},
+                {"nextToken", "bench-token"}}
+        .dump();
+}
+
+// With a mapper's name on the command line, only that one runs (e.g. under perf).
+const char* only_mapper = nullptr;
+
+// Maps `body` over and over for `seconds`, in batches of ten, each page destroyed before the
+// next as in the sync; prints the rate over all runs and that of the fastest batch (the
+// machine may be shared: the fastest batch is the one least disturbed).
+template <class Parse>
+void measure(const char* page_name, const char* mapper, const std::string& body, double seconds,
+             Parse parse) {
+    if (only_mapper != nullptr && std::string_view(only_mapper) != mapper) return;
+    constexpr int kBatch = 10;
+    const std::size_t per_page = parse(body).page.findings.size();  // warm: buffers, caches
+    std::size_t runs = 0;
+    std::size_t mapped = 0;
+    double fastest = 1e9;
+    const auto start = Clock::now();
+    const auto stop = start + std::chrono::duration<double>(seconds);
+    auto now = start;
+    while (now < stop) {
+        const auto batch_start = now;
+        for (int i = 0; i < kBatch; ++i) mapped += parse(body).page.findings.size();
+        runs += kBatch;
+        now = Clock::now();
+        fastest = std::min(fastest, std::chrono::duration<double>(now - batch_start).count());
+    }
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    const double mean_per_s = static_cast<double>(runs) / elapsed;
+    const double best_per_s = kBatch / fastest;
+    const double megabytes = static_cast<double>(body.size()) / 1e6;
+    std::printf(
+        "%-38s %-9s %6.0f MB/s %9.0f findings/s | best %6.0f MB/s %9.0f findings/s "
+        "%.3f ms/page (%zu runs%s)\n",
+        page_name, mapper, megabytes * mean_per_s, static_cast<double>(per_page) * mean_per_s,
+        megabytes * best_per_s, static_cast<double>(per_page) * best_per_s, 1e3 / best_per_s, runs,
+        mapped == per_page * runs ? "" : ", pages differ");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
+    if (argc > 2) only_mapper = argv[2];
+    namespace jm = codeguru::json_mapping;
+
+    const std::string getfindings = codeguru_page(true);
+    const std::string served = codeguru_page(false);
+    const std::string listfindings = inspector_page();
+    char name[96];
+
+    using CodeGuruPage = codeguru::FindingsPage;
+    for (const std::string* page : {&getfindings, &served}) {
+        std::snprintf(name, sizeof name, "GetFindings, %zu findings, %.2f MB", kCodeGuruFindings,
+                      static_cast<double>(page->size()) / 1e6);
+        measure(name, "sax", *page, seconds, [](std::string_view body) {
+            return jm::parse_answer<CodeGuruPage>(body, codeguru::kGetFindings, kCodeGuruFindings);
+        });
+        measure(name, "ondemand", *page, seconds, [](std::string_view body) {
+            return jm::ondemand::parse_answer<CodeGuruPage>(body, codeguru::kGetFindings,
+                                                            kCodeGuruFindings);
+        });
+    }
+
+    std::snprintf(name, sizeof name, "ListFindings, %zu findings, %.2f MB", kInspectorFindings,
+                  static_cast<double>(listfindings.size()) / 1e6);
+    using InspectorPage = codeguru::inspector::FindingsPage;
+    measure(name, "sax", listfindings, seconds, [](std::string_view body) {
+        return jm::parse_answer<InspectorPage>(body, codeguru::inspector::kListFindings,
+                                               kInspectorFindings);
+    });
+    measure(name, "ondemand", listfindings, seconds, [](std::string_view body) {
+        return jm::ondemand::parse_answer<InspectorPage>(body, codeguru::inspector::kListFindings,
+                                                         kInspectorFindings);
+    });
+    return 0;
+}

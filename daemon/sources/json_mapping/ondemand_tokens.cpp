@@ -1,0 +1,66 @@
+#include "sources/json_mapping/ondemand_tokens.hpp"
+
+#include <cstring>
+
+#include "sources/json_mapping/json_lexer.hpp"
+
+namespace codeguru::json_mapping::ondemand {
+
+bool first_token(simdjson::ondemand::value& value, std::string_view& token) {
+    // A string is stepped over here: left to itself, simdjson would take a string followed
+    // by a colon for a key and step over both (its skip_child), accepting `["a":1]`. What
+    // follows a closing quote is always a token of its own for simdjson, checked as it
+    // moves on, so the string's own token is not needed.
+    simdjson::ondemand::raw_json_string raw;
+    const simdjson::error_code error = value.get_raw_json_string().get(raw);
+    if (error == simdjson::SUCCESS) {
+        token = std::string_view(raw.raw() - 1, 1);
+        return true;
+    }
+    if (error != simdjson::INCORRECT_TYPE) return false;
+    token = value.raw_json_token();
+    return !token.empty();
+}
+
+bool lex_token(std::string_view token, const char* text_end, Scalar& s, std::string* text) {
+    const char* end = lex_scalar(token.data(), text_end, s, text);
+    if (end == nullptr) return false;
+    const char* token_end = token.data() + token.size();
+    return skip_json_whitespace(end, token_end) >= token_end;
+}
+
+bool find_member(const ObjectSpec* spec, const char* raw_key, const char* text_end,
+                 std::string& scratch, const MemberSpec*& found) {
+    found = nullptr;
+    if (spec != nullptr) {
+        // Compared as the key stands in the body: a member's name followed by the closing
+        // quote. Names hold neither quotes nor backslashes, so that quote closes the key.
+        const auto left = static_cast<std::size_t>(text_end - raw_key);
+        for (const MemberSpec& m : spec->members) {
+            const std::size_t size = m.name.size();
+            if (size < left && raw_key[size] == '"' &&
+                std::memcmp(raw_key, m.name.data(), size) == 0) {
+                found = &m;
+                return true;
+            }
+        }
+    }
+    // Unknown as it stands: maybe a name spelled with escapes, and then checked as nlohmann
+    // checks every key.
+    const char* end = raw_key;
+    while (end < text_end && *end != '"' && *end != '\\') ++end;
+    if (end >= text_end) return false;
+    if (*end == '"') return true;
+    scratch.clear();
+    if (lex_string(raw_key - 1, text_end, &scratch) == nullptr) return false;
+    if (spec == nullptr) return true;
+    for (const MemberSpec& m : spec->members) {
+        if (m.name == scratch) {
+            found = &m;
+            break;
+        }
+    }
+    return true;
+}
+
+}  // namespace codeguru::json_mapping::ondemand

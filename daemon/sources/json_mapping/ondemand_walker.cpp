@@ -1,0 +1,327 @@
+#include "sources/json_mapping/ondemand_walker.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "sources/json_mapping/json_lexer.hpp"
+#include "sources/json_mapping/ondemand_tokens.hpp"
+
+namespace codeguru::json_mapping::ondemand {
+namespace {
+
+using simdjson::SUCCESS;
+using Object = simdjson::ondemand::object;
+using Value = simdjson::ondemand::value;
+
+// Leaves every field `spec` fills in `object` absent (the SAX mapper's rule for a flattened
+// object that is null, of the wrong type or repeated).
+void reset_members(const ObjectSpec* spec, void* object) {
+    if (spec == nullptr) return;
+    for (const MemberSpec& m : spec->members) {
+        if (m.as == As::kNested) {
+            reset_members(m.child, object);
+            continue;
+        }
+        m.clear(m.field(object));
+        if (m.as == As::kJsonText) reset_members(m.child, object);
+    }
+}
+
+// The text field `field` emptied for new text, keeping what it has allocated.
+std::string& fresh_text(std::optional<std::string>& field) {
+    if (!field) return field.emplace();
+    field->clear();
+    return *field;
+}
+
+// What `as` reads, as warnings name it.
+const char* expected_of(As as) {
+    switch (as) {
+        case As::kText:
+        case As::kTextOrEmpty:
+        case As::kToken:
+            return "a string";
+        case As::kInteger:
+            return "an integer";
+        case As::kNumber:
+            return "a number";
+        case As::kTime:
+            return "a timestamp";
+        case As::kTextList:
+        case As::kObjectList:
+        case As::kEntries:
+            return "a list";
+        case As::kObject:
+        case As::kNested:
+        case As::kJsonText:
+            break;
+    }
+    return "an object";
+}
+
+// Leaves what member `m` fills in `target` absent (a flattened object: all its members).
+void leave_out(const MemberSpec& m, void* target) {
+    if (m.as != As::kNested) m.clear(m.field(target));
+    if (m.as == As::kNested || m.as == As::kJsonText) reset_members(m.child, target);
+}
+
+}  // namespace
+
+void reset_answer(const AnswerSpec& answer, void* page) {
+    reset_members(answer.members, page);
+}
+
+AnswerWalker::AnswerWalker(const AnswerSpec& answer, void* page, std::vector<std::string>& warnings,
+                           std::size_t& more_warnings, std::size_t max_entries,
+                           const char* text_end, WalkScratch& scratch)
+    : answer_(answer),
+      page_(page),
+      warnings_(warnings, more_warnings),
+      max_entries_(max_entries),
+      text_end_(text_end),
+      scratch_(scratch) {}
+
+WalkEnd AnswerWalker::walk(simdjson::ondemand::document& document) {
+    std::string_view token;
+    if (document.raw_json_token().get(token) != SUCCESS || token.empty()) {
+        syntax();
+        return end_;
+    }
+    if (token.front() != '{') {
+        // nlohmann reports a scalar only once it has read it whole, an array at its `[`.
+        Scalar s{Scalar::Kind::kNull};
+        if (token.front() != '[' && !lex_token(token, text_end_, s, nullptr)) {
+            syntax();
+            return end_;
+        }
+        end_ = WalkEnd::kFatal;
+        error_ = std::string(answer_.operation) + " answer is not a JSON object";
+        return end_;
+    }
+    Object object;
+    if (document.get_object().get(object) != SUCCESS) {
+        syntax();
+        return end_;
+    }
+    const WalkNode root{nullptr, {}};
+    if (!map_fields(object, answer_.members, page_, root, false)) return end_;
+    // Anything after the object is not JSON (nlohmann would stop at a NUL byte: the caller
+    // sees to that case).
+    const char* location = nullptr;
+    if (document.current_location().get(location) != simdjson::OUT_OF_BOUNDS) syntax();
+    return end_;
+}
+
+bool AnswerWalker::map_object(Value& value, const ObjectSpec* spec, void* target,
+                              const WalkNode& node, bool in_kept) {
+    Object object;
+    if (value.get_object().get(object) != SUCCESS) return syntax();
+    return map_fields(object, spec, target, node, in_kept);
+}
+
+bool AnswerWalker::map_fields(Object& object, const ObjectSpec* spec, void* target,
+                              const WalkNode& node, bool in_kept) {
+    for (auto field_result : object) {
+        simdjson::ondemand::field field;
+        const MemberSpec* m = nullptr;
+        if (std::move(field_result).get(field) != SUCCESS ||
+            !find_member(spec, field.key().raw(), text_end_, scratch_.text, m)) {
+            return syntax();
+        }
+        if (!member_value(field.value(), m, target, node, in_kept)) return false;
+    }
+    return true;
+}
+
+bool AnswerWalker::member_value(Value& value, const MemberSpec* m, void* target,
+                                const WalkNode& node, bool in_kept) {
+    std::string_view token;
+    if (!first_token(value, token)) return syntax();
+    if (m == nullptr) {
+        Shape shape;
+        return skip(token, shape, in_kept);
+    }
+    switch (token.front()) {
+        case '{':
+            return member_object(value, *m, target, node, in_kept);
+        case '[':
+            return member_array(value, *m, target, node, in_kept);
+        default:
+            return member_scalar(token, *m, target, node);
+    }
+}
+
+bool AnswerWalker::member_scalar(std::string_view token, const MemberSpec& m, void* target,
+                                 const WalkNode& node) {
+    void* field = m.field(target);
+    if (token.front() == '"') {
+        // Text is unescaped straight into its field.
+        std::string* out = nullptr;
+        if (m.as == As::kText || m.as == As::kToken) {
+            out = &fresh_text(*static_cast<std::optional<std::string>*>(field));
+        } else if (m.as == As::kTextOrEmpty) {
+            out = static_cast<std::string*>(field);
+            out->clear();
+        }
+        if (out != nullptr) {
+            Scalar s{Scalar::Kind::kString};
+            if (!lex_token(token, text_end_, s, out)) return syntax();
+            if (m.as == As::kToken && out->empty()) {
+                static_cast<std::optional<std::string>*>(field)->reset();
+            }
+            return true;
+        }
+    }
+    Scalar s{Scalar::Kind::kNull};
+    if (!lex_token(token, text_end_, s, &scratch_.text)) return syntax();
+    // From here as the SAX mapper's member_scalar.
+    const bool null = s.kind == Scalar::Kind::kNull;
+    const char* expected = nullptr;
+    switch (m.as) {
+        case As::kText:
+            expected = read_text(*static_cast<std::optional<std::string>*>(field), s);
+            break;
+        case As::kTextOrEmpty:
+            expected = read_text(*static_cast<std::string*>(field), s);
+            break;
+        case As::kInteger:
+            expected = read_integer(*static_cast<std::optional<std::int64_t>*>(field), s);
+            break;
+        case As::kNumber:
+            expected = read_number(*static_cast<std::optional<double>*>(field), s);
+            break;
+        case As::kTime:
+            expected = read_time(*static_cast<std::optional<Timestamp>*>(field), s);
+            break;
+        case As::kEntries:
+        case As::kToken:
+            // The answer's own shape: null is absent, anything else fatal.
+            m.clear(field);
+            return null || fatal_member(m, expected_of(m.as));
+        default:
+            leave_out(m, target);
+            if (!null) expected = expected_of(m.as);
+            break;
+    }
+    if (expected != nullptr) warn(node, m, s.shape(), expected);
+    return true;
+}
+
+bool AnswerWalker::member_object(Value& value, const MemberSpec& m, void* target,
+                                 const WalkNode& node, bool in_kept) {
+    void* field = m.field(target);
+    const WalkNode child{&node, m.name};
+    switch (m.as) {
+        case As::kObject:
+            return map_object(value, m.child, m.start(field, 0), child, in_kept);
+        case As::kNested:
+            reset_members(m.child, target);
+            return map_object(value, m.child, target, child, in_kept);
+        case As::kJsonText:
+            return kept_object(value, m, target, child, in_kept);
+        case As::kEntries:
+            m.clear(field);
+            return fatal_member(m, "a list");
+        case As::kToken:
+            return fatal_member(m, "a string");
+        default:
+            return wrong_shape(value, m, target, node, Shape::kObject, in_kept);
+    }
+}
+
+bool AnswerWalker::member_array(Value& value, const MemberSpec& m, void* target,
+                                const WalkNode& node, bool in_kept) {
+    void* field = m.field(target);
+    const WalkNode list_node{&node, m.name};
+    switch (m.as) {
+        case As::kObjectList:
+            return object_list(value, m, m.start(field, 0), list_node, in_kept);
+        case As::kTextList:
+            return text_list(
+                value, static_cast<std::optional<std::vector<std::string>>*>(field)->emplace(),
+                list_node);
+        case As::kEntries:
+            return entry_list(value, m, m.start(field, std::min<std::size_t>(max_entries_, 1000)),
+                              list_node, in_kept);
+        case As::kToken:
+            return fatal_member(m, "a string");
+        default:
+            return wrong_shape(value, m, target, node, Shape::kArray, in_kept);
+    }
+}
+
+// An object kept whole as JSON text (the SAX mapper writes it from the parser's events): read
+// once by JsonSyntaxReader into the text, then walked by simdjson for the members the child
+// table maps from it.
+bool AnswerWalker::kept_object(Value& value, const MemberSpec& m, void* target,
+                               const WalkNode& node, bool in_kept) {
+    leave_out(m, target);
+    // One object kept at a time: one inside another stays absent, as in the SAX mapper (no
+    // table asks for that).
+    if (in_kept) return map_object(value, m.child, target, node, true);
+    JsonTextWriter& writer = scratch_.writer;
+    writer.start(static_cast<std::optional<std::string>*>(m.field(target))->emplace());
+    const char* begin = value.raw_json_token().data();
+    if (scratch_.reader.read_value(begin, text_end_, &writer) == nullptr) return syntax();
+    const std::size_t nuls = writer.nuls_replaced();
+    // Without a child table, simdjson steps over the object, already checked, by itself.
+    if (m.child != nullptr && !map_object(value, m.child, target, node, true)) return false;
+    if (nuls != 0 && warnings_.fits()) {
+        warnings_.add(path_of(node) + ": replaced " + std::to_string(nuls) +
+                      " NUL character(s) with U+FFFD");
+    }
+    return true;
+}
+
+// A container where `m` wants another shape: left out with a warning, checked and skipped.
+bool AnswerWalker::wrong_shape(Value& value, const MemberSpec& m, void* target,
+                               const WalkNode& node, Shape shape, bool in_kept) {
+    leave_out(m, target);
+    warn(node, m, shape, expected_of(m.as));
+    Shape skipped;
+    return skip(value.raw_json_token(), skipped, in_kept);
+}
+
+bool AnswerWalker::skip(std::string_view token, Shape& shape, bool checked) {
+    const char first = token.front();
+    if (first == '{' || first == '[') {
+        shape = first == '{' ? Shape::kObject : Shape::kArray;
+        // simdjson steps over the value by itself, unchecked: JsonSyntaxReader reads it.
+        if (!checked && scratch_.reader.read_value(token.data(), text_end_, nullptr) == nullptr) {
+            return syntax();
+        }
+        return true;
+    }
+    Scalar s{Scalar::Kind::kNull};
+    if (!lex_token(token, text_end_, s, nullptr)) return syntax();
+    shape = s.shape();
+    return true;
+}
+
+void AnswerWalker::warn(const WalkNode& node, const MemberSpec& m, Shape got,
+                        const char* expected) {
+    if (!warnings_.fits()) return;
+    warnings_.add(member_path(node, m.name) + " is " + shape_name(got) + ", expected " + expected +
+                  "; left out");
+}
+
+void AnswerWalker::warn_element(const WalkNode& list_node, std::size_t index, Shape got,
+                                const char* expected) {
+    if (!warnings_.fits()) return;
+    warnings_.add(element_path(list_node, index) + " is " + shape_name(got) + ", expected " +
+                  expected + "; left out");
+}
+
+bool AnswerWalker::syntax() {
+    end_ = WalkEnd::kSyntax;
+    return false;
+}
+
+bool AnswerWalker::fatal_member(const MemberSpec& m, const char* expected) {
+    end_ = WalkEnd::kFatal;
+    error_ = std::string(answer_.operation) + " answer: `" + std::string(m.name) + "` is not " +
+             expected;
+    return false;
+}
+
+}  // namespace codeguru::json_mapping::ondemand

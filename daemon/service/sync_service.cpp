@@ -169,8 +169,8 @@ void SyncService::build() {
 
 sync::CycleSummary SyncService::run_cycle() {
     auto summary = components_->scheduler->run_cycle(settings_);
-    // Pages are kept on the heap while a cycle runs (main.cpp); between cycles the daemon
-    // idles, and what the pages took goes back to the system.
+    // Between cycles the daemon idles: what the cycle's small allocations left free on the
+    // heap goes back to the system.
     malloc_trim(0);
     metrics_.record_cycle(summary);
     spdlog::info("cycle done: {}", summary.describe());

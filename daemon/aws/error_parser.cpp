@@ -46,10 +46,6 @@ std::string default_code(long status) {
     return "HttpError" + std::to_string(status);
 }
 
-}  // namespace
-
-namespace {
-
 // The error codes the SDKs treat as throttling (botocore's standard retry mode).
 constexpr std::array<std::string_view, 14> kThrottling = {"ThrottlingException",
                                                           "TooManyRequestsException",

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <string>
 
+#include "util/page_buffer.hpp"
 #include "util/stop_flag.hpp"
 
 namespace codeguru::aws {
@@ -157,6 +158,7 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
     curl_easy_reset(curl);
 
     Transfer transfer;
+    transfer.response.body = page_buffer::take();
     transfer.max_bytes = options_.max_response_bytes;
     transfer.stop = request.stop != nullptr ? request.stop : options_.stop;
     transfer.curl = curl;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "aws/error_parser.hpp"
+#include "util/page_buffer.hpp"
 #include "version.hpp"
 
 namespace codeguru::aws {
@@ -103,13 +104,14 @@ void ServiceClient::send(const ServiceRequest& request,
             HttpRequest http = build(request);
             http.stop = &halt;
             ++stats_.requests;
-            const HttpResponse response = deps_.transport.send(http);
+            HttpResponse response = deps_.transport.send(http);
             spdlog::debug("{} {} -> {} (attempt {})", request.method, request.path, response.status,
                           attempt);
             if (response.status >= 200 && response.status < 300) {
                 deps_.rate_limiter.on_answer(false);
                 told_rate_limiter = true;
                 accept(response);
+                page_buffer::give_back(std::move(response.body));
                 deps_.retry_quota.release_on_success(quota_taken);
                 return;
             }

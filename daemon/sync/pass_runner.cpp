@@ -3,7 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <thread>
 
 #include "aws/api_error.hpp"
 #include "store/store_error.hpp"
@@ -57,18 +61,42 @@ std::string sqlstate_of(const std::exception& e) {
     throw aws::ApiError("InvalidResponse", message, 200, false);
 }
 
-// The page being fetched while the previous one is written. Whatever way the run ends, the
-// fetch is cancelled (its own stop flag, linked to the daemon's) and waited for, which then
-// takes no longer than the transport needs to notice.
+// The page being fetched while the previous one is written, on one thread kept for the
+// whole pass: that thread's page parser (simdjson's index and the padded copy of the body,
+// grown to the largest page) then serves every page of the pass, instead of being built and
+// faulted in afresh for each. Whatever way the run ends, the fetch is cancelled (its own
+// stop flag, linked to the daemon's) and waited for, which then takes no longer than the
+// transport needs to notice.
 class Prefetch {
   public:
-    explicit Prefetch(StopFlag& daemon_stop) : stop_(daemon_stop) {}
-    ~Prefetch() { cancel(); }
+    using Page = std::unique_ptr<SourcePage>;
+
+    explicit Prefetch(StopFlag& daemon_stop) : stop_(daemon_stop), worker_([this] { work(); }) {}
+    ~Prefetch() {
+        cancel();
+        {
+            std::lock_guard lock(mutex_);
+            quit_ = true;
+        }
+        wake_.notify_one();
+        worker_.join();
+    }
     Prefetch(const Prefetch&) = delete;
     Prefetch& operator=(const Prefetch&) = delete;
 
     StopFlag& stop() { return stop_; }
-    std::future<std::unique_ptr<SourcePage>>& pending() { return pending_; }
+    std::future<Page>& pending() { return pending_; }
+
+    // REQUIRES: no fetch pending (the previous one's page taken).
+    void start(std::function<Page()> fetch) {
+        std::packaged_task<Page()> job(std::move(fetch));
+        pending_ = job.get_future();
+        {
+            std::lock_guard lock(mutex_);
+            job_ = std::move(job);
+        }
+        wake_.notify_one();
+    }
 
     void cancel() {
         stop_.request_stop();
@@ -76,8 +104,25 @@ class Prefetch {
     }
 
   private:
+    void work() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [this] { return quit_ || job_.valid(); });
+            if (!job_.valid()) return;
+            std::packaged_task<Page()> job = std::move(job_);
+            lock.unlock();
+            job();  // its exception, if any, goes to the future
+            lock.lock();
+        }
+    }
+
     StopFlag stop_;
-    std::future<std::unique_ptr<SourcePage>> pending_;
+    std::future<Page> pending_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::packaged_task<Page()> job_;
+    bool quit_ = false;
+    std::thread worker_;  // last: it starts once everything above exists
 };
 
 }  // namespace
@@ -238,10 +283,9 @@ ScanResult PassRunner::run_pass(PassSource& source) {
     // database work at the same time; pages are still applied strictly in order.
     Prefetch prefetch(stop_);
     const auto start_fetch = [&](std::optional<std::string> page_token) {
-        prefetch.pending() =
-            std::async(std::launch::async, [&source, &prefetch, t = std::move(page_token)] {
-                return source.fetch(t, prefetch.stop());
-            });
+        prefetch.start([&source, &prefetch, t = std::move(page_token)] {
+            return source.fetch(t, prefetch.stop());
+        });
     };
     // A slow API must not cost the lease: it is renewed while a page is awaited.
     const auto renew_every = std::max<std::chrono::milliseconds>(

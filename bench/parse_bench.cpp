@@ -1,24 +1,9 @@
 // Page-parsing micro-benchmark (issue 14): GetFindings pages of 1000 findings (about 1.5 MB
 // with every description of one length, and about 1.9 MB as the fake API serves them) and an
-// Inspector ListFindings page of 100 full-text findings, each mapped many times by the SAX
-// mapper (nlohmann) and by the On-Demand mapper (simdjson). Prints MB/s and findings/s per
-// mapper and page; asserts nothing.
-//   codeguru-parse-bench [seconds per measurement, default 2] [sax|ondemand: only that one,
-//                         e.g. under perf]
-//
-// Both mappers are handed the sources' very member tables, which live in anonymous
-// namespaces of the sources' finding_json.cpp: this file compiles them once more, their
-// public functions renamed so as not to clash with the library's.
-#define finding_from_json bench_finding_from_json
-#define parse_findings_page bench_parse_findings_page
-#define parse_scans_page bench_parse_scans_page
-#define parse_snippet_batch bench_parse_snippet_batch
-#include "sources/codeguru/finding_json.cpp"
-#include "sources/inspector/finding_json.cpp"
-#undef finding_from_json
-#undef parse_findings_page
-#undef parse_scans_page
-#undef parse_snippet_batch
+// Inspector ListFindings page of 100 full-text findings, each mapped many times by the
+// sources' page parsers (simdjson On-Demand, sources/json_mapping/ondemand_mapper.hpp).
+// Prints MB/s and findings/s per page; asserts nothing.
+//   codeguru-parse-bench [seconds per measurement, default 2]
 
 #include <algorithm>
 #include <chrono>
@@ -26,11 +11,12 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "finding_generator.hpp"
 #include "inspector_generator.hpp"
-#include "sources/json_mapping/ondemand_mapper.hpp"
-#include "sources/json_mapping/sax_mapper.hpp"
+#include "sources/codeguru/finding_json.hpp"
+#include "sources/inspector/finding_json.hpp"
 
 namespace {
 
@@ -75,16 +61,11 @@ std::string inspector_page() {
         .dump();
 }
 
-// With a mapper's name on the command line, only that one runs (e.g. under perf).
-const char* only_mapper = nullptr;
-
 // Maps `body` over and over for `seconds`, in batches of ten, each page destroyed before the
 // next as in the sync; prints the rate over all runs and that of the fastest batch (the
 // machine may be shared: the fastest batch is the one least disturbed).
 template <class Parse>
-void measure(const char* page_name, const char* mapper, const std::string& body, double seconds,
-             Parse parse) {
-    if (only_mapper != nullptr && std::string_view(only_mapper) != mapper) return;
+void measure(const char* page_name, const std::string& body, double seconds, Parse parse) {
     constexpr int kBatch = 10;
     const std::size_t per_page = parse(body).page.findings.size();  // warm: buffers, caches
     std::size_t runs = 0;
@@ -105,9 +86,9 @@ void measure(const char* page_name, const char* mapper, const std::string& body,
     const double best_per_s = kBatch / fastest;
     const double megabytes = static_cast<double>(body.size()) / 1e6;
     std::printf(
-        "%-38s %-9s %6.0f MB/s %9.0f findings/s | best %6.0f MB/s %9.0f findings/s "
+        "%-38s %6.0f MB/s %9.0f findings/s | best %6.0f MB/s %9.0f findings/s "
         "%.3f ms/page (%zu runs%s)\n",
-        page_name, mapper, megabytes * mean_per_s, static_cast<double>(per_page) * mean_per_s,
+        page_name, megabytes * mean_per_s, static_cast<double>(per_page) * mean_per_s,
         megabytes * best_per_s, static_cast<double>(per_page) * best_per_s, 1e3 / best_per_s, runs,
         mapped == per_page * runs ? "" : ", pages differ");
 }
@@ -116,37 +97,24 @@ void measure(const char* page_name, const char* mapper, const std::string& body,
 
 int main(int argc, char** argv) {
     const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
-    if (argc > 2) only_mapper = argv[2];
-    namespace jm = codeguru::json_mapping;
 
     const std::string getfindings = codeguru_page(true);
     const std::string served = codeguru_page(false);
     const std::string listfindings = inspector_page();
     char name[96];
 
-    using CodeGuruPage = codeguru::FindingsPage;
     for (const std::string* page : {&getfindings, &served}) {
         std::snprintf(name, sizeof name, "GetFindings, %zu findings, %.2f MB", kCodeGuruFindings,
                       static_cast<double>(page->size()) / 1e6);
-        measure(name, "sax", *page, seconds, [](std::string_view body) {
-            return jm::parse_answer<CodeGuruPage>(body, codeguru::kGetFindings, kCodeGuruFindings);
-        });
-        measure(name, "ondemand", *page, seconds, [](std::string_view body) {
-            return jm::ondemand::parse_answer<CodeGuruPage>(body, codeguru::kGetFindings,
-                                                            kCodeGuruFindings);
+        measure(name, *page, seconds, [](std::string_view body) {
+            return codeguru::parse_findings_page(body, kCodeGuruFindings);
         });
     }
 
     std::snprintf(name, sizeof name, "ListFindings, %zu findings, %.2f MB", kInspectorFindings,
                   static_cast<double>(listfindings.size()) / 1e6);
-    using InspectorPage = codeguru::inspector::FindingsPage;
-    measure(name, "sax", listfindings, seconds, [](std::string_view body) {
-        return jm::parse_answer<InspectorPage>(body, codeguru::inspector::kListFindings,
-                                               kInspectorFindings);
-    });
-    measure(name, "ondemand", listfindings, seconds, [](std::string_view body) {
-        return jm::ondemand::parse_answer<InspectorPage>(body, codeguru::inspector::kListFindings,
-                                                         kInspectorFindings);
+    measure(name, listfindings, seconds, [](std::string_view body) {
+        return codeguru::inspector::parse_findings_page(body, kInspectorFindings);
     });
     return 0;
 }

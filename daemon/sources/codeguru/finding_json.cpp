@@ -2,7 +2,6 @@
 
 #include "sources/json_mapping/member_table.hpp"
 #include "sources/json_mapping/ondemand_mapper.hpp"
-#include "sources/json_mapping/sax_mapper.hpp"
 #include "util/text_sanitizer.hpp"
 
 namespace codeguru {
@@ -18,8 +17,7 @@ using json_mapping::ObjectSpec;
 using json_mapping::token;
 using nlohmann::json;
 
-// The GetFindings shape (SPEC §2), member by member; ondemand_mapper.hpp reads pages with
-// it, and sax_mapper.hpp single findings (finding_from_json) until it goes.
+// The GetFindings shape (SPEC §2), member by member, as ondemand_mapper.hpp reads it.
 
 constexpr MemberSpec kCodeLineMembers[] = {
     member<&CodeLine::number>("number"),
@@ -99,9 +97,15 @@ constexpr AnswerSpec kGetFindings{"GetFindings", &kGetFindingsAnswer};
 }  // namespace
 
 Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>& warnings) {
-    Finding finding;
-    json_mapping::map_entry(object, kFinding, &finding, warnings);
-    return finding;
+    if (!object.is_object()) return {};
+    // Mapped as the one entry of a page: one mapping for pages and single findings.
+    ParsedFindingsPage parsed = parse_findings_page(
+        "{\"findings\":[" + object.dump(-1, ' ', false, json::error_handler_t::replace) + "]}");
+    for (std::string& warning : parsed.warnings) warnings.push_back(std::move(warning));
+    if (parsed.more_warnings > 0) {
+        warnings.push_back("... and " + std::to_string(parsed.more_warnings) + " more warning(s)");
+    }
+    return std::move(parsed.page.findings.front());
 }
 
 ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings) {

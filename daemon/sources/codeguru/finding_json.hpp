@@ -16,9 +16,11 @@ namespace codeguru {
 // A GetFindings page, with the warnings of its mapping (sources/json_mapping).
 using ParsedFindingsPage = ParsedAnswer<FindingsPage>;
 
-// Maps one wire `Finding` object to the model: every member of the API shape,
-// timestamps from epoch seconds or ISO-8601 strings, absent members left absent,
-// unknown members ignored. A member of the wrong type is left out with a warning.
+// Maps one wire `Finding` object to the model, through the same mapper as a page: every
+// member of the API shape, timestamps from epoch seconds or ISO-8601 strings, absent members
+// left absent, unknown members ignored. A member of the wrong type is left out with a
+// warning; past kMaxWarningsPerPage, the last warning says how many more there were. A
+// value that is not an object maps nothing.
 Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>& warnings);
 
 // Parses a whole GetFindings body. Invalid UTF-8 is replaced before parsing so that a

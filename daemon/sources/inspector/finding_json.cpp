@@ -2,7 +2,6 @@
 
 #include "sources/json_mapping/member_table.hpp"
 #include "sources/json_mapping/ondemand_mapper.hpp"
-#include "sources/json_mapping/sax_mapper.hpp"
 
 namespace codeguru::inspector {
 namespace {
@@ -17,10 +16,9 @@ using json_mapping::nested;
 using json_mapping::ObjectSpec;
 using json_mapping::token;
 
-// The inspector2 shapes (SPEC §10.1, botocore's service model), member by member;
-// ondemand_mapper.hpp reads answers with them (sax_mapper.hpp single findings, until it
-// goes). Objects the model flattens are `nested`: their members fill
-// the enclosing model object.
+// The inspector2 shapes (SPEC §10.1, botocore's service model), member by member, as
+// ondemand_mapper.hpp reads them. Objects the model flattens are `nested`: their members
+// fill the enclosing model object.
 
 // resources[]: `details.codeRepository` is read into the Resource beside the whole
 // `details` kept as JSON.
@@ -228,9 +226,16 @@ constexpr AnswerSpec kBatchGetCodeSnippet{"BatchGetCodeSnippet", &kBatchGetCodeS
 }  // namespace
 
 Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>& warnings) {
-    Finding finding;
-    json_mapping::map_entry(object, kFinding, &finding, warnings);
-    return finding;
+    if (!object.is_object()) return {};
+    // Mapped as the one entry of a page: one mapping for pages and single findings.
+    ParsedFindingsPage parsed = parse_findings_page(
+        "{\"findings\":[" + object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+        "]}");
+    for (std::string& warning : parsed.warnings) warnings.push_back(std::move(warning));
+    if (parsed.more_warnings > 0) {
+        warnings.push_back("... and " + std::to_string(parsed.more_warnings) + " more warning(s)");
+    }
+    return std::move(parsed.page.findings.front());
 }
 
 ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings) {

@@ -12,8 +12,8 @@
 
 namespace codeguru::inspector {
 
-// Amazon Inspector's JSON answers (SPEC §10.1) mapped to the model, streaming, with the
-// CodeGuru mapper's tolerance (sources/json_mapping/sax_mapper.hpp): a member of the wrong
+// Amazon Inspector's JSON answers (SPEC §10.1) mapped to the model by the page mapper
+// (sources/json_mapping/ondemand_mapper.hpp), with its tolerance: a member of the wrong
 // type is left out with a warning naming its path ("finding \"arn:...\":
 // codeVulnerabilityDetails.filePath.startLine is string, expected an integer; left out");
 // null is absent; a repeated member's last value wins; unknown members are skipped.

@@ -7,11 +7,11 @@
 namespace codeguru::json_mapping {
 
 // JSON scalars read from raw text exactly as nlohmann_json 3.11's lexer reads them, for the
-// On-Demand mapper (ondemand_mapper.hpp), which must accept and reject what the SAX mapper
-// does. Each lex_* reads the lexeme starting at `p` (its first character) and returns the
-// position just past it, or nullptr when nlohmann's parser would stop there with an error.
-// REQUIRES: [p, end) is valid UTF-8 (the mappers repair the body first) and at least 16
-// readable bytes follow `end` (the padding simdjson needs anyway).
+// On-Demand mapper (ondemand_mapper.hpp), which accepts and rejects the JSON nlohmann does
+// (simdjson alone would accept more). Each lex_* reads the lexeme starting at `p` (its first
+// character) and returns the position just past it, or nullptr when nlohmann's parser would stop
+// there with an error. REQUIRES: [p, end) is valid UTF-8 (the mapper repairs the body first) and at
+// least 16 readable bytes follow `end` (the padding simdjson needs anyway).
 
 // A string: `p` at its opening quote. Escapes are checked (\uXXXX with surrogate pairs only
 // in order, no other escape letters) and so are unescaped control characters. With `out`,

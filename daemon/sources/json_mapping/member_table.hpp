@@ -15,8 +15,8 @@ namespace codeguru::json_mapping {
 
 // The tables a source writes to say how its API's JSON maps onto its model: for each object
 // of the API shape, its members by wire name, each with the model field it fills and how.
-// The SAX mapper (sax_mapper.hpp) walks them; they hold no state, only constant data built
-// at compile time with member<&Model::field>("wireName") and the builders below.
+// The On-Demand mapper (ondemand_mapper.hpp) walks them; they hold no state, only constant data
+// built at compile time with member<&Model::field>("wireName") and the builders below.
 
 // How a member's value is read into its field.
 enum class As {

@@ -11,12 +11,19 @@
 
 namespace codeguru::json_mapping::ondemand {
 
-// The SAX mapper's contract (sax_mapper.hpp), met with simdjson's On-Demand API: the same
-// tables, the same model, warnings, errors and U+FFFD count for every body. simdjson finds
-// the structure of the whole body at once (SIMD); the tables then pick the members they
-// know by their raw keys and unescape text straight into the model's strings. Nesting is
-// unlimited, as with nlohmann. Thread-safe: each thread keeps its own parser and buffers,
-// grown to the largest body it has read, so a page allocates nothing but its model.
+// Maps an API answer into a model as a source's member tables describe it, with simdjson's
+// On-Demand API: no JSON tree is built. simdjson finds the structure of the whole body at
+// once (SIMD); the tables then pick the members they know by their raw keys and unescape
+// text straight into the model's strings. Tolerant as the API's consumers must be: a member
+// of the wrong type is left out with a warning naming its path within its entry ("finding
+// \"f-1\": vulnerability.filePath.startLine is string, expected an integer; left out");
+// JSON null is the same as absent; a repeated member's last value wins; unknown members are
+// skipped whole, though still checked as JSON. Only the answer's shape itself (not an object,
+// entries that are not a list, a token that is not a string, not JSON at all) is fatal. The
+// JSON accepted is exactly nlohmann_json 3.11's (json_lexer.hpp), at any depth; the outcome
+// of every body the golden test knows is pinned (tests/data/mapper_golden). Thread-safe:
+// each thread keeps its own parser and buffers, grown to the largest body it has read, so a
+// page allocates nothing but its model.
 
 // Maps the answer `body` into `page`, the model object `spec` describes (REQUIRES: that
 // type). Invalid UTF-8 is replaced with U+FFFD first; returns how many sequences were
@@ -31,9 +38,8 @@ template <class Page>
 ParsedAnswer<Page> parse_answer(std::string_view body, const AnswerSpec& spec,
                                 std::size_t max_entries = 0) {
     ParsedAnswer<Page> parsed;
-    // Qualified: the SAX mapper's map_answer is found by argument-dependent lookup too.
-    parsed.invalid_utf8_replaced = json_mapping::ondemand::map_answer(
-        body, spec, &parsed.page, parsed.warnings, parsed.more_warnings, max_entries);
+    parsed.invalid_utf8_replaced =
+        map_answer(body, spec, &parsed.page, parsed.warnings, parsed.more_warnings, max_entries);
     return parsed;
 }
 

@@ -13,8 +13,8 @@ using simdjson::SUCCESS;
 using Object = simdjson::ondemand::object;
 using Value = simdjson::ondemand::value;
 
-// Leaves every field `spec` fills in `object` absent (the SAX mapper's rule for a flattened
-// object that is null, of the wrong type or repeated).
+// Leaves every field `spec` fills in `object` absent: a flattened object that is null, of
+// the wrong type or repeated takes what it had set with it.
 void reset_members(const ObjectSpec* spec, void* object) {
     if (spec == nullptr) return;
     for (const MemberSpec& m : spec->members) {
@@ -174,7 +174,6 @@ bool AnswerWalker::member_scalar(std::string_view token, const MemberSpec& m, vo
     }
     Scalar s{Scalar::Kind::kNull};
     if (!lex_token(token, text_end_, s, &scratch_.text)) return syntax();
-    // From here as the SAX mapper's member_scalar.
     const bool null = s.kind == Scalar::Kind::kNull;
     const char* expected = nullptr;
     switch (m.as) {
@@ -250,14 +249,12 @@ bool AnswerWalker::member_array(Value& value, const MemberSpec& m, void* target,
     }
 }
 
-// An object kept whole as JSON text (the SAX mapper writes it from the parser's events): read
-// once by JsonSyntaxReader into the text, then walked by simdjson for the members the child
-// table maps from it.
+// An object kept whole as JSON text: read once by JsonSyntaxReader into the text, then walked
+// by simdjson for the members the child table maps from it.
 bool AnswerWalker::kept_object(Value& value, const MemberSpec& m, void* target,
                                const WalkNode& node, bool in_kept) {
     leave_out(m, target);
-    // One object kept at a time: one inside another stays absent, as in the SAX mapper (no
-    // table asks for that).
+    // One object kept at a time: one inside another stays absent (no table asks for that).
     if (in_kept) return map_object(value, m.child, target, node, true);
     JsonTextWriter& writer = scratch_.writer;
     writer.start(static_cast<std::optional<std::string>*>(m.field(target))->emplace());

@@ -27,7 +27,7 @@ struct WalkScratch {
 };
 
 // Walks a simdjson On-Demand document into a model as its member tables describe, with the
-// SAX mapper's semantics (sax_mapper.hpp) for every document simdjson accepts. Everything
+// semantics of ondemand_mapper.hpp for every document simdjson accepts. Everything
 // it passes is checked as nlohmann would (scalars by json_lexer, skipped and kept values by
 // JsonSyntaxReader), in document order, so that kFatal and kOversized are only reported
 // where nlohmann would have reported them too. kSyntax says only that the document is not

@@ -5,8 +5,8 @@
 //
 // simdjson's development checks (on in any build without optimization) assert that nesting
 // stays below the parser's max depth (1024 by default). The mapper reads any depth, as
-// nlohmann and the SAX mapper do; On-Demand itself needs no limit (it only counts depth), so
-// the checks are off in every build.
+// nlohmann does; On-Demand itself needs no limit (it only counts depth), so the checks are
+// off in every build.
 #ifndef SIMDJSON_DEVELOPMENT_CHECKS
 #define SIMDJSON_DEVELOPMENT_CHECKS 0
 #endif

@@ -8,7 +8,7 @@ namespace codeguru::json_mapping::ondemand {
 
 // Where the walk is in an answer, for the paths its warnings name: a member's object or list
 // (`label`: the member's name) or an element of a list, each node pointing to the one it is
-// in. Nodes live on the walk's stack, as the SAX mapper's frames do on its own.
+// in. Nodes live on the walk's stack.
 struct WalkNode {
     const WalkNode* parent;
     std::string_view label;
@@ -17,7 +17,7 @@ struct WalkNode {
     bool is_entry = false;  // an entry (a finding): paths below it start there
 };
 
-// The SAX mapper's paths: relative to the nearest entry at or above `node` (exclusive),
+// Paths as warnings name them: relative to the nearest entry at or above `node` (exclusive),
 // "vulnerability.filePath", "findings", "resources[0].details".
 std::string path_of(const WalkNode& node);
 // "vulnerability.filePath.startLine"

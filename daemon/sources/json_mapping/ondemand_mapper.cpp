@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 
+#include "sources/json_mapping/entries_cut.hpp"
 #include "sources/json_mapping/ondemand_walker.hpp"
 #include "sources/json_mapping/simdjson_ondemand.hpp"
 #include "util/text_sanitizer.hpp"
@@ -12,6 +14,10 @@ namespace codeguru::json_mapping::ondemand {
 namespace {
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+// Bodies above this size are first looked through for an entry past the limit
+// (entries_cut.hpp); a page of 1,000 findings with full descriptions is about 2 MB.
+constexpr std::size_t kCutAboveBytes = std::size_t{16} << 20;
 
 // What one thread keeps from page to page: simdjson's parser (its index of the structure)
 // and the padded copy of the body it reads, both grown to the largest body seen.
@@ -121,6 +127,13 @@ std::size_t map_answer(std::string_view body, const AnswerSpec& spec, void* page
                        std::size_t max_entries) {
     ThreadParser& thread = thread_parser();
     AnswerRun run(spec, page, warnings, more_warnings, max_entries);
+    if (body.size() > kCutAboveBytes) {
+        if (const std::optional<std::string> cut = cut_at_extra_entry(body, spec, max_entries)) {
+            // Anything but the error the cut was made for, and the body is mapped whole.
+            const Walked walked = run.walk(thread, *cut);
+            if (walked.end == WalkEnd::kOversized) throw OversizedPageError(walked.error);
+        }
+    }
     std::string_view text = body;
     std::size_t replaced = 0;
     Walked walked = run.walk(thread, text);

@@ -33,12 +33,10 @@ void JsonTextWriter::open(bool array) {
     levels_.push_back({array, false});
 }
 
-bool JsonTextWriter::close() {
+void JsonTextWriter::close() {
     out_->push_back(levels_.back().array ? ']' : '}');
     levels_.pop_back();
-    if (!levels_.empty()) return false;
-    out_ = nullptr;
-    return true;
+    if (levels_.empty()) out_ = nullptr;
 }
 
 void JsonTextWriter::key(std::string_view name) {

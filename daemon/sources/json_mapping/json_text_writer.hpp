@@ -15,13 +15,12 @@ namespace codeguru::json_mapping {
 // UTF-8 (the mapper's pre-pass sees to it); events form one well-nested value.
 class JsonTextWriter {
   public:
-    // Begins a value in `out` (replacing its content); active() until it is closed.
+    // Begins a value in `out` (replacing its content), written until it is closed.
     void start(std::string& out);
-    bool active() const { return out_ != nullptr; }
 
     void open(bool array);  // `{` or `[`
-    // `}` or `]`; returns true when that ends the value begun by start().
-    bool close();
+    // `}` or `]`.
+    void close();
     void key(std::string_view name);
     void null();
     void boolean(bool value);

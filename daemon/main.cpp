@@ -11,7 +11,10 @@
 #include "config/config_error.hpp"
 #include "config/settings_loader.hpp"
 #include "config/settings_printer.hpp"
+#include "report/html_report.hpp"
+#include "report/html_report_query.hpp"
 #include "report/report_format.hpp"
+#include "report/report_output.hpp"
 #include "report/report_query.hpp"
 #include "service/logging.hpp"
 #include "service/metrics_server.hpp"
@@ -36,14 +39,27 @@ int fail(int code, const std::string& message) {
     return code;
 }
 
-// --report: the scans of --scan, or every scan in the database.
+// --report: the findings of --source and of the scans or projects of --scan and --project
+// (the same), or of all; to stdout or, atomically, to --output.
 int print_report(pqxx::connection& connection, const codeguru::CommandLine& command_line,
                  const codeguru::Settings& settings) {
     using namespace codeguru::report;
     try {
-        const Report report = load_report(connection, settings.database.schema, command_line.scans,
-                                          settings.sync.interval);
-        std::cout << format_report(report, parse_format(command_line.report_format).value());
+        ReportFilter filter{command_line.sources, command_line.scans};
+        filter.projects.insert(filter.projects.end(), command_line.projects.begin(),
+                               command_line.projects.end());
+        const std::string& schema = settings.database.schema;
+        const std::string text =
+            command_line.report_format == "html"
+                ? render_html_report(
+                      load_html_report(connection, schema, filter, settings.sync.interval))
+                : format_report(load_report(connection, schema, filter, settings.sync.interval),
+                                parse_format(command_line.report_format).value());
+        if (command_line.report_output.empty()) {
+            std::cout << text;
+        } else {
+            write_file_atomically(command_line.report_output, text);
+        }
         return kExitOk;
     } catch (const std::exception& e) {
         return fail(kExitFailure, std::string("report: ") + e.what());

@@ -1027,7 +1027,9 @@ TEST_CASE("the help text names every flag and every config key") {
     }
     CHECK(text.starts_with(
         "Usage: codeguru-syncd [--config FILE] [--once] [--migrate] [--check-config] [--check]\n"
-        "                      [--reset-scan NAME] [--report [--format table|csv|json]]\n"));
+        "                      [--reset-scan NAME]\n"
+        "                      [--report [--format table|csv|json|html] [--output FILE]\n"
+        "                                [--source SOURCE]... [--project NAME]...]\n"));
     CHECK(text.find("Every configuration key can also be given on the command line as\n"
                     "--section.key=value") != std::string::npos);
     for (const ConfigKey& key : kConfigKeys) {

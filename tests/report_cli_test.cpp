@@ -1,5 +1,7 @@
-// codeguru-syncd --report [--format table|csv|json]: the flags, and the binary's output
-// against the seeded history of reporting_history.cpp in all three formats.
+// codeguru-syncd --report [--format table|csv|json|html] [--output FILE] [--source S]...
+// [--project NAME]...: the flags, and the binary's output against the seeded history of
+// reporting_history.cpp in all formats (report_html_test.cpp checks the HTML page's numbers).
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
@@ -104,7 +106,7 @@ TEST_CASE(
     "codeguru-syncd --format without --report, an unknown format or a second action is bad usage") {
     CHECK_THAT(usage_error({"--format=csv"}), Catch::Contains("--format applies to --report"));
     CHECK_THAT(usage_error({"--report", "--format=xml"}),
-               Catch::Contains("--format must be table, csv or json"));
+               Catch::Contains("--format must be table, csv, json or html"));
     CHECK_THAT(usage_error({"--report", "--format"}), Catch::Contains("format"));
     CHECK_THAT(usage_error({"--report", "--format=csv", "--format=json"}),
                Catch::Contains("--format given more than once"));
@@ -236,4 +238,89 @@ TEST_CASE(
     CHECK(shop == std::vector<std::string>{"inspector", "shop-web", "1", "1", "1", "0", "0", "3",
                                            "0", timestamptz_of(h.day(2)).substr(0, 16) + " UTC",
                                            "AGE", "overdue"});
+}
+
+TEST_CASE("codeguru-syncd --report takes --output, and --source and --project, repeatable") {
+    CHECK(parse({"--report", "--format=html"}).report_format == "html");
+    CHECK(parse({"--report", "--output", "/tmp/r.html"}).report_output == "/tmp/r.html");
+    CHECK(parse({"--report"}).report_output.empty());
+    const auto filtered = parse({"--report", "--source", "inspector", "--source=codeguru",
+                                 "--project", "shop-web", "--project", "beta"});
+    CHECK(filtered.sources == std::vector<std::string>{"inspector", "codeguru"});
+    CHECK(filtered.projects == std::vector<std::string>{"shop-web", "beta"});
+    CHECK(filtered.scans.empty());
+    CHECK(usage_text().find("--output FILE") != std::string::npos);
+    CHECK(usage_text().find("--source SOURCE") != std::string::npos);
+    CHECK(usage_text().find("--project NAME") != std::string::npos);
+    CHECK(usage_text().find("table|csv|json|html") != std::string::npos);
+}
+
+TEST_CASE("codeguru-syncd --output, --source or --project without --report or with a bad value") {
+    CHECK_THAT(usage_error({"--output=r.html"}), Catch::Contains("--output applies to --report"));
+    CHECK_THAT(usage_error({"--once", "--source=codeguru"}),
+               Catch::Contains("--source applies to --report"));
+    CHECK_THAT(usage_error({"--project", "beta"}),
+               Catch::Contains("--project applies to --report"));
+    CHECK_THAT(usage_error({"--report", "--source", "github"}),
+               Catch::Contains("--source must be codeguru or inspector, not \"github\""));
+    CHECK_THAT(usage_error({"--report", "--output="}), Catch::Contains("--output needs a file"));
+    CHECK_THAT(usage_error({"--report", "--project="}), Catch::Contains("--project needs a"));
+    CHECK_THAT(usage_error({"--report", "--output=a", "--output=b"}),
+               Catch::Contains("--output given more than once"));
+}
+
+TEST_CASE("codeguru-syncd --report --format html --output writes the page to the file") {
+    ReportingHistory h;
+    const auto directory = std::filesystem::temp_directory_path() / ("report_html_" + h.schema());
+    std::filesystem::create_directories(directory);
+    const auto file = directory / "report.html";
+    std::ofstream(file) << "the previous report";
+    const auto run = run_report(h,
+                                "--format html --source inspector --project shop-web "
+                                "--output " +
+                                    file.string());
+    REQUIRE(run.status == 0);
+    CHECK(run.out.empty());
+    std::ifstream in(file);
+    const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
+    CHECK(page.ends_with("</html>\n"));
+    // shop-web: f01 Critical, f03 High, f10 Medium.
+    CHECK(page.find("id=\"tile-open-total\"><div class=\"n\">3</div>") != std::string::npos);
+    CHECK(page.find("Sources: inspector. Scans and projects: shop-web.") != std::string::npos);
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0644);
+    // Renamed into place: no temporary file left beside it.
+    CHECK(std::distance(std::filesystem::directory_iterator(directory),
+                        std::filesystem::directory_iterator()) == 1);
+    std::filesystem::remove_all(directory);
+
+    // Without --output, the page goes to stdout.
+    const auto printed = run_report(h, "--format html --project nosuch");
+    REQUIRE(printed.status == 0);
+    CHECK(printed.out.find("id=\"no-findings\"") != std::string::npos);
+
+    // A file that cannot be written: status 1, the reason on stderr.
+    const auto failed = run_report(h, "--format html --output /nonexistent-dir/report.html 2>&1");
+    CHECK(failed.status == 1);
+    CHECK_THAT(failed.out, Catch::Contains("/nonexistent-dir/report.html"));
+}
+
+TEST_CASE("codeguru-syncd --report --source and --project filter the table, csv and json too") {
+    ReportingHistory h;
+    const auto inspector = lines_of(run_report(h, "--format csv --source inspector").out);
+    REQUIRE(inspector.size() == 3);
+    CHECK(inspector[1].rfind("inspector,payments-api," + std::string(kPaymentsCounts) + ",", 0) ==
+          0);
+    CHECK(inspector[2].rfind("inspector,shop-web," + std::string(kShopCounts) + ",", 0) == 0);
+    // --project and --scan name scans and projects alike; --source keeps one source's.
+    const auto both = lines_of(run_report(h, "--format csv --project beta --scan shop-web").out);
+    REQUIRE(both.size() == 3);
+    CHECK(both[1].rfind("codeguru,beta," + std::string(kBetaCounts) + ",", 0) == 0);
+    CHECK(both[2].rfind("inspector,shop-web,", 0) == 0);
+    const auto one = lines_of(
+        run_report(h, "--format csv --project beta --project shop-web --source codeguru").out);
+    REQUIRE(one.size() == 2);
+    CHECK(one[1].rfind("codeguru,beta,", 0) == 0);
 }

@@ -29,7 +29,12 @@ constexpr Flag kFlags[] = {
      "clear the scan's checkpoint (inspector:REGION: the Inspector stream's), so that its next "
      "run starts a new (full) pass, exit"},
     {"report", "", "print open findings, recent closes and sync health per scan, exit"},
-    {"format", "FORMAT", "--report output: table (default) | csv | json"},
+    {"format", "FORMAT",
+     "--report output: table (default) | csv | json | html (one self-contained page)"},
+    {"output", "FILE", "--report: write to FILE (atomically, mode 0644) instead of stdout"},
+    {"source", "SOURCE", "--report: only codeguru | inspector findings (repeatable)"},
+    {"project", "NAME",
+     "--report: only this CodeGuru scan or Inspector project (repeatable; --scan is the same)"},
     {"scan", "NAME", "sync this scan instead of the configured ones (repeatable)"},
     {"log-level", "LEVEL", "trace | debug | info | warn | error | critical | off"},
     {"version", "", "print the version and exit"},
@@ -118,7 +123,8 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
                              " is an option; write --" + name + "=VALUE)");
         }
         const ConfigKey* key = find_config_key(name);
-        const bool repeatable = name == "scan" || (key != nullptr && key->repeatable);
+        const bool repeatable = name == "scan" || name == "source" || name == "project" ||
+                                (key != nullptr && key->repeatable);
         if (!seen.insert(name).second && !repeatable) {
             throw UsageError("--" + name + " given more than once");
         }
@@ -142,10 +148,22 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
         } else if (name == "report") {
             result.report = true;
         } else if (name == "format") {
-            if (value != "table" && value != "csv" && value != "json") {
-                throw UsageError("--format must be table, csv or json, not \"" + value + "\"");
+            if (value != "table" && value != "csv" && value != "json" && value != "html") {
+                throw UsageError("--format must be table, csv, json or html, not \"" + value +
+                                 "\"");
             }
             result.report_format = value;
+        } else if (name == "output") {
+            if (value.empty()) throw UsageError("--output needs a file name");
+            result.report_output = value;
+        } else if (name == "source") {
+            if (value != "codeguru" && value != "inspector") {
+                throw UsageError("--source must be codeguru or inspector, not \"" + value + "\"");
+            }
+            result.sources.push_back(value);
+        } else if (name == "project") {
+            if (value.empty()) throw UsageError("--project needs a scan or project name");
+            result.projects.push_back(value);
         } else if (name == "version") {
             result.show_version = true;
         } else if (name == "help") {
@@ -163,8 +181,10 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
             "--once, --migrate, --check-config, --check, --reset-scan and --report cannot be "
             "combined");
     }
-    if (seen.count("format") != 0 && !result.report) {
-        throw UsageError("--format applies to --report only");
+    for (const char* report_only : {"format", "output", "source", "project"}) {
+        if (seen.count(report_only) != 0 && !result.report) {
+            throw UsageError("--" + std::string(report_only) + " applies to --report only");
+        }
     }
     return result;
 }
@@ -172,7 +192,9 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
 std::string usage_text() {
     std::string text =
         "Usage: codeguru-syncd [--config FILE] [--once] [--migrate] [--check-config] [--check]\n"
-        "                      [--reset-scan NAME] [--report [--format table|csv|json]]\n"
+        "                      [--reset-scan NAME]\n"
+        "                      [--report [--format table|csv|json|html] [--output FILE]\n"
+        "                                [--source SOURCE]... [--project NAME]...]\n"
         "                      [--scan NAME]... [--log-level LEVEL] [--version] [--help]\n"
         "\n"
         "Replicates Amazon CodeGuru Security findings into PostgreSQL.\n"

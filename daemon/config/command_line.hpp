@@ -16,7 +16,10 @@ struct CommandLine {
     bool check = false;                   // --check: run the preflight checks, exit
     std::string reset_scan;               // --reset-scan NAME; empty if not given
     bool report = false;                  // --report: print the findings report, exit
-    std::string report_format = "table";  // --format: table | csv | json (with --report)
+    std::string report_format = "table";  // --format: table | csv | json | html (with --report)
+    std::string report_output;            // --output FILE (with --report); empty: stdout
+    std::vector<std::string> sources;     // --source codeguru|inspector, repeatable (--report)
+    std::vector<std::string> projects;    // --project NAME, repeatable (--report)
     std::vector<std::string> scans;       // --scan, repeatable
     std::string log_level;                // --log-level, empty if not given
     std::vector<std::pair<std::string, std::string>> overrides;  // --section.key=value, in order
@@ -25,8 +28,9 @@ struct CommandLine {
 // Parses argv (argv[0] is the program name). Throws UsageError naming the offending
 // argument: unknown flags or keys, missing values, positional arguments, a single-valued
 // flag or key given twice, more than one of --once, --migrate, --check-config, --check,
-// --reset-scan, --report, an empty --reset-scan name, or --format without --report or with
-// a value other than table, csv, json.
+// --reset-scan, --report, an empty --reset-scan name, --format, --output, --source or
+// --project without --report, a --format other than table, csv, json, html, a --source
+// other than codeguru, inspector, or an empty --output or --project.
 CommandLine parse_command_line(int argc, const char* const argv[]);
 
 // The --help text: the synopsis, every flag, and every config key as --section.key=VALUE.

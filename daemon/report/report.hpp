@@ -37,6 +37,13 @@ struct ScanSummary {
     SyncStatus status = SyncStatus::kNever;
 };
 
+// Which findings a report covers: sources ("codeguru", "inspector") and scan or project
+// names; an empty list does not filter.
+struct ReportFilter {
+    std::vector<std::string> sources;
+    std::vector<std::string> projects;
+};
+
 struct Report {
     Timestamp generated_at;  // the database's now()
     std::chrono::seconds sync_interval{0};

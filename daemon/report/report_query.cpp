@@ -7,7 +7,8 @@
 namespace codeguru::report {
 namespace {
 
-// $1: a jsonb array of names, or NULL for every scan and project the database knows.
+// $1: a jsonb array of names, or NULL for every scan and project the database knows; $2:
+// a jsonb array of sources, or NULL for both.
 // Lines are CodeGuru scans (with findings or sync runs) and Inspector projects (with code
 // findings); a chosen name that is neither gets a CodeGuru line of zeros. An Inspector
 // project has no runs of its own: its findings come from the streams (regions) they are
@@ -57,6 +58,7 @@ constexpr char kReportSql[] =
     " LEFT JOIN open AS o USING (source, scan_name)"
     " LEFT JOIN closed AS x USING (source, scan_name)"
     " LEFT JOIN health AS h USING (source, scan_name)"
+    " WHERE $2::jsonb IS NULL OR $2::jsonb ? c.source"
     " ORDER BY c.source, c.scan_name COLLATE \"C\"";
 constexpr char kNowSql[] = "SELECT (extract(epoch FROM now()) * 1000000)::bigint";
 
@@ -67,16 +69,18 @@ Timestamp from_microseconds(std::int64_t microseconds) {
 }  // namespace
 
 Report load_report(pqxx::connection_base& connection, const std::string& schema,
-                   const std::vector<std::string>& scans, std::chrono::seconds sync_interval) {
-    std::optional<std::string> wanted;
-    if (!scans.empty()) wanted = nlohmann::json(scans).dump();
+                   const ReportFilter& filter, std::chrono::seconds sync_interval) {
+    std::optional<std::string> wanted, sources;
+    if (!filter.projects.empty()) wanted = nlohmann::json(filter.projects).dump();
+    if (!filter.sources.empty()) sources = nlohmann::json(filter.sources).dump();
 
     pqxx::read_transaction tx(connection, "codeguru_report");
     Report report;
     report.sync_interval = sync_interval;
     report.generated_at = from_microseconds(tx.exec1(kNowSql)[0].as<std::int64_t>());
-    const pqxx::result rows = tx.exec_params(
-        store::with_schema(kReportSql, connection.quote_name(schema)), store::nullable(wanted));
+    const pqxx::result rows =
+        tx.exec_params(store::with_schema(kReportSql, connection.quote_name(schema)),
+                       store::nullable(wanted), store::nullable(sources));
     for (const auto& row : rows) {
         ScanSummary scan;
         scan.source = row[0].as<std::string>();

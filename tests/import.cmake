@@ -1,0 +1,2 @@
+# Importing CodeGuru Security exports (--import): the export splitter and reader.
+codeguru_test(import_tests export_splitter_test.cpp export_reader_test.cpp)

@@ -144,7 +144,8 @@ TEST_CASE("a later export updates exactly the changed findings and adds their ve
     CHECK(count(fx, "SELECT count(*) FROM findings WHERE missing_since IS NOT NULL") == 0);
 }
 
-TEST_CASE("a complete import (--complete) marks the scan's findings the file does not hold missing") {
+TEST_CASE(
+    "a complete import (--complete) marks the scan's findings the file does not hold missing") {
     auto findings = generate_findings("s", 60, 20);
     EvolveOptions options;
     options.removed_fraction = 0.1;

@@ -338,8 +338,7 @@ $function$;
 
 -- An imported page of `p_scan` for run p_run_id (source 'import'), inside the transaction
 -- that imports its file: the upsert, and its ids added to the import's seen-set (the
--- 'import' rows of sync_pass_seen, which finish_import() consumes before that transaction
--- ends). The scan's checkpoint is not changed: its row is only locked, so that a sync's
+-- 'import' rows of sync_pass_seen, which finish_import() consumes). The scan's checkpoint is not changed: its row is only locked, so that a sync's
 -- pages of the scan wait for the file (the upsert's plain inserts rely on that); imports
 -- of the scan wait for each other on an advisory lock.
 CREATE FUNCTION import_findings_page(
@@ -414,10 +413,14 @@ BEGIN
 END;
 $function$;
 
--- Ends an import's file, in its transaction: with p_complete (the file holds the scan's
--- whole result), findings of the scan it did not hold get missing_since = p_sync_time, as
--- after a sync's complete pass. Clears the import's seen-set. Returns how many were marked.
-CREATE FUNCTION finish_import(p_scan text, p_sync_time timestamptz, p_complete boolean)
+-- Ends an import's file, in its transaction. An import's seen-set (its 'import' rows of
+-- sync_pass_seen) spans the files of one --complete import, which commit one by one:
+-- p_last is false for all but the last of them, and keeps it for the next. With p_last:
+-- when p_complete (the files held the scan's whole result), the scan's findings that none
+-- of them held get missing_since = p_sync_time, as after a sync's complete pass; then the
+-- seen-set is cleared. Returns how many were marked.
+CREATE FUNCTION finish_import(p_scan text, p_sync_time timestamptz, p_complete boolean,
+                              p_last boolean)
 RETURNS integer
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
@@ -426,6 +429,9 @@ DECLARE
     v_marked integer := 0;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended('codeguru-sync import ' || p_scan, 0));
+    IF NOT p_last THEN
+        RETURN 0;
+    END IF;
     IF p_complete THEN
         UPDATE findings AS f SET missing_since = p_sync_time
         FROM (SELECT finding_id FROM findings
@@ -438,5 +444,18 @@ BEGIN
     END IF;
     DELETE FROM sync_pass_seen WHERE source = 'import' AND scan_name = p_scan;
     RETURN v_marked;
+END;
+$function$;
+
+-- Starts an import's seen-set afresh: what an import that failed part way left of it
+-- (the files of a --complete import before the one that failed) is dropped.
+CREATE FUNCTION start_import(p_scan text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $function$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('codeguru-sync import ' || p_scan, 0));
+    DELETE FROM sync_pass_seen WHERE source = 'import' AND scan_name = p_scan;
 END;
 $function$;

@@ -2,6 +2,7 @@
 // findings land as a sync of the same findings stores them (compared with the independent
 // reference mapper and with a real sync), per file in one transaction with a run of source
 // 'import', and the scan's checkpoint never moves.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -174,6 +175,62 @@ TEST_CASE(
         CHECK(r.marked_missing == static_cast<std::int64_t>(removed.size()));
         CHECK(count(fx, "SELECT count(*) FROM sync_pass_seen") == 0);
     }
+}
+
+TEST_CASE("the files of a complete import are one set: only what none holds is missing") {
+    auto findings = generate_findings("s", 60, 24);
+    SyncFixture fx;
+    import_text(fx, one_document(findings), "first.json");
+    EvolveOptions options;
+    options.removed_fraction = 0.1;
+    const auto summary = evolve_findings(findings, 11, options);
+    REQUIRE(summary.removed() > 0);
+    // The later result split in two files, imported as one --complete set.
+    const std::vector<json> head(findings.begin(), findings.begin() + 30);
+    const std::vector<json> tail(findings.begin() + 30, findings.end());
+    pqxx::connection connection(fx.schema.conninfo());
+    ImportOptions set;
+    set.scan = "s";
+    set.complete = true;
+    set.last_of_set = false;
+    std::istringstream first(one_document(head));
+    const auto a =
+        import_export_file(connection, fx.schema.name(), first, "head.json", set, kImportTime);
+    CHECK(a.marked_missing == 0);
+    CHECK(count(fx, "SELECT count(*) FROM findings WHERE missing_since IS NOT NULL") == 0);
+    set.first_of_set = false;
+    set.last_of_set = true;
+    std::istringstream second(one_document(tail));
+    const auto b =
+        import_export_file(connection, fx.schema.name(), second, "tail.json", set, kImportTime);
+    CHECK(b.marked_missing == static_cast<std::int64_t>(summary.removed()));
+    auto removed = summary.removed_ids;
+    std::sort(removed.begin(), removed.end());
+    std::vector<std::string> missing;
+    for (const auto& row :
+         fx.query("SELECT finding_id FROM findings WHERE missing_since IS NOT NULL ORDER BY 1")) {
+        missing.push_back(row[0].as<std::string>());
+    }
+    CHECK(missing == removed);
+    CHECK(count(fx, "SELECT count(*) FROM sync_pass_seen") == 0);
+}
+
+TEST_CASE("a new import drops what a failed complete import left of its set") {
+    const auto findings = generate_findings("s", 20, 25);
+    SyncFixture fx;
+    pqxx::connection connection(fx.schema.conninfo());
+    ImportOptions set;
+    set.scan = "s";
+    set.complete = true;
+    set.last_of_set = false;  // its last file never came (it failed)
+    std::istringstream in(one_document(findings));
+    import_export_file(connection, fx.schema.name(), in, "a.json", set, kImportTime);
+    REQUIRE(count(fx, "SELECT count(*) FROM sync_pass_seen WHERE source = 'import'") > 0);
+    // A later complete import of a single file: the earlier set's ids do not count as held.
+    const std::vector<json> fewer(findings.begin(), findings.begin() + 15);
+    const auto r = import_text(fx, one_document(fewer), "b.json", true);
+    CHECK(r.marked_missing == 5);
+    CHECK(count(fx, "SELECT count(*) FROM sync_pass_seen") == 0);
 }
 
 TEST_CASE("findings without an id are rejected and counted as a sync counts them") {

@@ -149,6 +149,35 @@ TEST_CASE("standard input, several files in order, and a later export over an ea
     CHECK(count(schema, "SELECT count(*) FROM sync_runs WHERE source = 'import'") == 2);
 }
 
+TEST_CASE("a --complete import of two files marks only what neither holds, once, at the last") {
+    auto findings = generate_findings("s", 40, 44);
+    TempDir dir;
+    write_exports(dir, findings, 20);  // all 40
+    const std::vector<json> first(findings.begin(), findings.begin() + 15);
+    const std::vector<json> second(findings.begin() + 15, findings.begin() + 35);
+    TempDir a;
+    write_exports(a, first, 20);
+    TempDir b;
+    write_exports(b, second, 20);
+
+    TestSchema schema;
+    REQUIRE(run_daemon(dir,
+                       daemon_args(dir, schema,
+                                   {"--import", (dir.path() / "cli.json").string(), "--scan", "s"}))
+                .status.exited_with(0));
+    const auto run = run_daemon(
+        dir, daemon_args(dir, schema,
+                         {"--import", (a.path() / "boto.json").string(),
+                          (b.path() / "pages.jsonl").string(), "--scan", "s", "--complete"}));
+    INFO(run.err);
+    REQUIRE(run.status.exited_with(0));
+    const auto lines = non_empty_lines(run.out);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].find("marked missing") == std::string::npos);
+    CHECK(lines[1].find(", 5 marked missing") != std::string::npos);
+    CHECK(count(schema, "SELECT count(*) FROM findings WHERE missing_since IS NOT NULL") == 5);
+}
+
 TEST_CASE("a truncated file, a malformed finding, not JSON: exit 1, naming the file") {
     const auto findings = generate_findings("s", 50, 43);
     TempDir dir;

@@ -30,7 +30,11 @@ int run_import(pqxx::connection_base& connection, const std::string& schema,
     options.scan = scan;
     options.complete = complete;
     options.batch_size = kImportBatch;
-    for (const std::string& file : files) {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const std::string& file = files[i];
+        // With --complete the files are one set; otherwise each file is a set of its own.
+        options.first_of_set = !complete || i == 0;
+        options.last_of_set = !complete || i + 1 == files.size();
         const bool is_stdin = file == "-";
         const std::string name = is_stdin ? "standard input" : file;
         std::ifstream opened;
@@ -49,7 +53,9 @@ int run_import(pqxx::connection_base& connection, const std::string& schema,
             out << name << ": scan " << scan << ", run " << r.run_id << ": " << r.seen
                 << " findings (" << r.inserted << " new, " << r.updated << " updated, "
                 << r.unchanged << " unchanged, " << r.rejected << " rejected)";
-            if (complete) out << ", " << r.marked_missing << " marked missing";
+            if (complete && options.last_of_set) {
+                out << ", " << r.marked_missing << " marked missing";
+            }
             out << "\n";
         } catch (const std::exception& e) {
             err << "codeguru-syncd: --import: " << one_line(e.what())

@@ -32,6 +32,13 @@ void record_failed_run(pqxx::connection_base& connection, const std::string& quo
     }
 }
 
+// What --complete made of the file, for its run's detail.
+const char* set_note(const ImportOptions& options) {
+    if (!options.complete) return "";
+    return options.last_of_set ? " (--complete: the last file of the set)"
+                               : " (--complete: a file of the set)";
+}
+
 }  // namespace
 
 FileImportResult import_export_file(pqxx::connection_base& connection, const std::string& schema,
@@ -47,6 +54,9 @@ FileImportResult import_export_file(pqxx::connection_base& connection, const std
                                             "VALUES ('import', $1, $2, $3) RETURNING run_id",
                                         options.scan, time, "import of " + name)[0]
                             .as<std::int64_t>();
+        if (options.first_of_set) {
+            tx.exec_params("SELECT " + quoted_schema + ".start_import($1)", options.scan);
+        }
         store::FindingsPageWriter writer(connection, schema);
         const std::string who = "import of " + name;
         const ExportReadSummary read =
@@ -65,14 +75,13 @@ FileImportResult import_export_file(pqxx::connection_base& connection, const std
         result.documents = read.documents;
         result.bytes = read.bytes;
         result.marked_missing =
-            tx.exec_params1("SELECT " + quoted_schema + ".finish_import($1, $2, $3)", options.scan,
-                            time, options.complete)[0]
+            tx.exec_params1("SELECT " + quoted_schema + ".finish_import($1, $2, $3, $4)",
+                            options.scan, time, options.complete, options.last_of_set)[0]
                 .as<std::int64_t>();
         tx.exec_params("UPDATE " + quoted_schema +
                            ".sync_runs SET finished_at = now(), outcome = 'succeeded', "
                            "detail = $2 WHERE run_id = $1",
-                       result.run_id,
-                       described(name, result) + (options.complete ? " (complete)" : ""));
+                       result.run_id, described(name, result) + set_note(options));
         tx.commit();
     } catch (const ImportFileError& error) {
         record_failed_run(connection, quoted_schema, options.scan, name, error.what(), sync_time);

@@ -10,9 +10,14 @@
 
 namespace codeguru {
 
+// One file of an import. The files of a --complete import together hold the scan's whole
+// result: the ids they hold are kept across their transactions (the first file starts
+// that set, the last one ends it), and only the last marks what none held missing.
 struct ImportOptions {
     std::string scan;               // the scan the findings are of
-    bool complete = false;          // the file holds the scan's whole result (--complete)
+    bool complete = false;          // the set of files holds the scan's whole result
+    bool first_of_set = true;       // drop what an earlier, failed import left of its set
+    bool last_of_set = true;        // end the set: mark missing (with complete), clear it
     std::size_t batch_size = 1000;  // findings per page applied
 };
 
@@ -35,8 +40,8 @@ struct FileImportResult {
 // `schema` in one transaction: its findings, page by page, with the sync's mapping and
 // upsert rules (import_findings_page(), schema/009), and a run (source 'import',
 // detail: the file's name and what it held) with the counts, `sync_time` as its time. With
-// options.complete, the scan's findings the file did not hold get missing_since. The scan's
-// checkpoint does not change.
+// options.complete and last_of_set, the scan's findings that no file of the set held get
+// missing_since. The scan's checkpoint does not change.
 // Throws ImportFileError (export_reader.hpp) for input that is not an export, naming the
 // file and where; then nothing of the file is applied, and a failed run with that error is
 // recorded. pqxx errors for database failures (also undoing the file).

@@ -134,6 +134,61 @@ def run_process(args, env, log_path):
     return seconds, usage.ru_maxrss / 1024.0
 
 
+def write_export(path, count, scan):
+    """A CodeGuru Security export of `count` findings in the AWS CLI's format (one document,
+    json.dumps(indent=4, ensure_ascii=False), timestamps as datetime.isoformat()), written
+    finding by finding: what `aws codeguru-security get-findings` leaves behind, with
+    descriptions, code snippets, fixes and references of the sizes the fake API serves."""
+    base = datetime.datetime(2025, 9, 1, tzinfo=datetime.timezone.utc)
+    severities = ["Critical", "High", "Medium", "Low", "Info"]
+    words = ("input validation missing user controlled data reaches a sensitive sink "
+             "sanitize encode parameterize the query before use ").split()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('{\n    "findings": [\n')
+        for i in range(count):
+            created = base + datetime.timedelta(seconds=i, microseconds=(i * 7919) % 1000000)
+            updated = created + datetime.timedelta(days=i % 30)
+            text = " ".join(words[(i + k) % len(words)] for k in range(40 + i % 200))
+            finding = {
+                "createdAt": created.isoformat(),
+                "description": text,
+                "generatorId": "codeguru-security",
+                "id": "%08x-%04x-4%03x-8%03x-%012x" % (i, i % 65536, i % 4096, (i * 7) % 4096,
+                                                       i * 2654435761 % 2**48),
+                "remediation": {
+                    "recommendation": {"text": text[:200],
+                                       "url": "https://docs.aws.amazon.com/r/%d" % (i % 97)},
+                    "suggestedFixes": [{"code": "sanitize(value_%d)" % i,
+                                        "description": "Sanitize the input"}],
+                },
+                "resource": {"id": "%s/src/module_%d.py" % (scan, i % 500)},
+                "ruleId": "python/rule-%d" % (i % 60),
+                "severity": severities[i % 5],
+                "status": "Open" if i % 7 else "Closed",
+                "title": "Finding %d: %s" % (i, " ".join(words[i % 10:i % 10 + 5])),
+                "type": "Vulnerability",
+                "updatedAt": updated.isoformat(),
+                "vulnerability": {
+                    "filePath": {
+                        "codeSnippet": [{"number": 10 + k, "content": "    line %d of %d" % (k, i)}
+                                        for k in range(5)],
+                        "endLine": 14, "name": "module_%d.py" % (i % 500),
+                        "path": "src/module_%d.py" % (i % 500), "startLine": 10},
+                    "id": "CWE-%d" % (20 + i % 80), "itemCount": 1 + i % 3,
+                    "referenceUrls": ["https://cwe.mitre.org/data/definitions/%d.html"
+                                      % (20 + i % 80)],
+                    "relatedVulnerabilities": ["CWE-%d" % (20 + i % 80)],
+                },
+                "detectorId": "python/detector-%d" % (i % 40),
+                "detectorName": "Detector %d" % (i % 40),
+                "detectorTags": ["security", "owasp-top10", "cwe-%d" % (20 + i % 80)],
+            }
+            text = json.dumps(finding, indent=4, ensure_ascii=False)
+            f.write("        " + text.replace("\n", "\n        "))
+            f.write(",\n" if i + 1 < count else "\n")
+        f.write("    ]\n}\n")
+
+
 def statements(conninfo):
     """Top-level statements the daemon's sessions sent (each one round trip), those that
     applied pages, and the milliseconds PostgreSQL spent executing them
@@ -197,6 +252,18 @@ class Bench:
                 "pages": pages, "db_round_trips_per_page": round(round_trips / max(pages, 1), 2),
                 "upsert_round_trips_per_page": round(upserts / max(pages, 1), 2),
                 "db_seconds": round(db_ms / 1000, 3), "peak_rss_mib": round(rss, 1)}
+
+    def import_run(self, name, path, scan, schema, findings):
+        """One `codeguru-syncd --import FILE --scan SCAN` (issue 16)."""
+        args = [self.daemon, "--config", self.config, "--log-level", "warn",
+                f"--database.schema={schema}", "--import", path, "--scan", scan]
+        seconds, rss = run_process(args, isolated_env(self.workdir),
+                                   os.path.join(self.workdir, "import.log"))
+        stored = int(psql(self.conninfo,
+                          f"SELECT count(*) FROM {schema}.findings WHERE scan_name = '{scan}'"))
+        return {"case": name, "findings": findings, "stored": stored,
+                "bytes": os.path.getsize(path), "seconds": round(seconds, 3),
+                "findings_per_second": round(findings / seconds), "peak_rss_mib": round(rss, 1)}
 
     def peer_run(self, fake, scans, schema, findings, page_size=1000):
         """One run of the reference peer over `scans`, with /usr/bin/python3."""
@@ -286,6 +353,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", required=True)
     parser.add_argument("--small", action="store_true")
+    parser.add_argument("--only-import", action="store_true",
+                        help="run the import case alone (issue 16)")
+    parser.add_argument("--import-findings", type=int, default=0,
+                        help="findings in the import case's export (default: 1,000,000; "
+                             "--small: 50,000)")
     opts = parser.parse_args()
     # Scans x findings; one scan against one 50x bigger (memory); Inspector findings; the
     # throttling case's scans x findings and page size: 600 requests in the full run, ~30 s
@@ -294,9 +366,11 @@ def main():
     if opts.small:
         scan_count, per_scan, one, big, inspector = 5, 1000, 1000, 50000, 10000
         throttle_scans, throttle_per_scan, throttle_page = 5, 200, 10
+        exported = 50000
     else:
         scan_count, per_scan, one, big, inspector = 5, 10000, 10000, 500000, 100000
         throttle_scans, throttle_per_scan, throttle_page = 5, 1200, 10
+        exported = 1000000
     daemon = os.path.join(ROOT, opts.build, "daemon", "codeguru-syncd")
     fake_binary = os.path.join(ROOT, opts.build, "tests", "codeguru-fake-api")
 
@@ -307,12 +381,26 @@ def main():
                                   "-c pg_stat_statements.track=top -c shared_buffers=512MB")
     subprocess.run([FIXTURE, "start", state], check=True, env=env, stdout=subprocess.DEVNULL)
     fake = None
-    cases, memory, inspector_runs, throttled = [], [], [], []
+    cases, memory, inspector_runs, throttled, imports = [], [], [], [], []
     try:
         with open(state) as f:
             conninfo = f.read().strip()
         psql(conninfo, "CREATE EXTENSION pg_stat_statements")
         bench = Bench(daemon, conninfo, workdir)
+
+        exported = opts.import_findings or exported
+        # Issue 16: an export of `exported` findings in the AWS CLI's format, imported.
+        print(f"writing a CodeGuru export of {exported} findings ...", flush=True)
+        export = os.path.join(workdir, "export.json")
+        write_export(export, exported, "bench-export")
+        bench.write_config("http://127.0.0.1:9")  # --import asks no API
+        bench.migrate("bench_import")
+        imports.append(bench.import_run(f"--import, an export of {exported}", export,
+                                        "bench-export", "bench_import", exported))
+        os.remove(export)
+        if opts.only_import:
+            print_imports(imports)
+            return 0
 
         scans = [f"bench-{i:02d}" for i in range(scan_count)]
         total = per_scan * scan_count
@@ -383,15 +471,33 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
     report = summarize(cases, memory, inspector_runs, throttled, opts.small)
+    report["import"] = imports
+    report["targets"]["issue 16: --import stores every finding, peak RSS < 64 MB"] = import_target(imports)
     report["peer_differences"] = {"first sync": differences_first,
                                   "re-sync, 10% changed": differences_changed}
     print_report(report, cases, memory, inspector_runs, throttled, opts.small)
+    print_imports(imports)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     name = "small" if opts.small else "full"
     path = os.path.join(ROOT, "bench", "results", f"{name}-{report['date'][:10]}.json")
     with open(path, "w") as f:
         json.dump(report, f, indent=2)
     print("written to", os.path.relpath(path, ROOT))
+
+
+def import_target(imports):
+    """Issue 16's target: every finding stored, peak RSS under 64 MB."""
+    return all(r["stored"] == r["findings"] and r["peak_rss_mib"] * 2**20 < 64e6
+               for r in imports)
+
+
+def print_imports(imports):
+    for r in imports:
+        print(f"\n{r['case']} ({r['bytes'] / 2**20:.0f} MiB, the AWS CLI's format): "
+              f"{r['findings_per_second']} findings/s, {r['seconds']:.1f} s, "
+              f"peak RSS {r['peak_rss_mib']} MiB, {r['stored']} stored")
+    print(f"  {'met    ' if import_target(imports) else 'MISSED '} issue 16: every finding "
+          f"stored, peak RSS < 64 MB")
 
 
 def summarize(cases, memory, inspector_runs, throttled, small):

@@ -16,6 +16,7 @@
 #include "report/report_format.hpp"
 #include "report/report_output.hpp"
 #include "report/report_query.hpp"
+#include "service/import_command.hpp"
 #include "service/logging.hpp"
 #include "service/metrics_server.hpp"
 #include "service/preflight_check.hpp"
@@ -120,7 +121,7 @@ int main(int argc, char* argv[]) {
         }
         settings = load_settings(command_line);
         if (!command_line.migrate && !command_line.check_config && !command_line.report &&
-            command_line.reset_scan.empty()) {
+            command_line.reset_scan.empty() && command_line.imports.empty()) {
             require_scans(settings);
         }
     } catch (const UsageError& e) {
@@ -153,6 +154,11 @@ int main(int argc, char* argv[]) {
         if (command_line.report) return print_report(*connection, command_line, settings);
         if (!command_line.reset_scan.empty()) {
             return reset_scan(*connection, command_line.reset_scan, settings.database.schema);
+        }
+        if (!command_line.imports.empty()) {
+            return service::run_import(*connection, settings.database.schema, command_line.imports,
+                                       command_line.scans.front(), command_line.import_complete,
+                                       std::cin, std::cout, std::cerr);
         }
     } catch (const pqxx::broken_connection& e) {
         return fail(kExitFailure, std::string("cannot connect to the database: ") + e.what());

@@ -45,6 +45,18 @@ TEST_CASE("ISO-8601 strings are accepted in their common forms") {
           "2025-09-16 05:20:00.123457+00");
 }
 
+TEST_CASE("exports' timestamps: the AWS CLI's isoformat and str() of boto3's datetimes") {
+    // `aws codeguru-security get-findings` writes datetime.isoformat(); json.dumps(...,
+    // default=str) writes str(datetime), the same with a space for the T.
+    CHECK(fmt(timestamp_from_iso8601("2025-09-16T05:20:00.872000+00:00")) ==
+          "2025-09-16 05:20:00.872000+00");
+    CHECK(fmt(timestamp_from_iso8601("2025-09-16 05:20:00.872000+00:00")) ==
+          "2025-09-16 05:20:00.872000+00");
+    // A whole second has no fraction in either.
+    CHECK(fmt(timestamp_from_iso8601("2025-09-16 05:20:00+00:00")) ==
+          "2025-09-16 05:20:00.000000+00");
+}
+
 TEST_CASE("malformed ISO-8601 strings are refused") {
     for (const char* bad : {"", "2025-09-16", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z",
                             "2025-09-16T25:00:00Z", "2025-09-16T05:20:00Zjunk",

@@ -35,7 +35,16 @@ constexpr Flag kFlags[] = {
     {"source", "SOURCE", "--report: only codeguru | inspector findings (repeatable)"},
     {"project", "NAME",
      "--report: only this CodeGuru scan or Inspector project (repeatable; --scan is the same)"},
-    {"scan", "NAME", "sync this scan instead of the configured ones (repeatable)"},
+    {"import", "FILE...",
+     "apply CodeGuru Security exports (aws codeguru-security get-findings output, boto3 "
+     "dumps, pages as JSON Lines; - for stdin) to the --scan NAME, each file in one "
+     "transaction, in order; exit (status 1 at the first bad file)"},
+    {"complete", "",
+     "--import: the files hold the scan's whole result: findings not in them "
+     "get missing_since"},
+    {"scan", "NAME",
+     "sync this scan instead of the configured ones (repeatable); with --import, the scan the "
+     "findings are of"},
     {"log-level", "LEVEL", "trace | debug | info | warn | error | critical | off"},
     {"version", "", "print the version and exit"},
     {"help", "", "print this help and exit"},
@@ -78,9 +87,22 @@ UsageError translate(const po::error& e) {
 std::vector<std::string> split_empty_values(int argc, const char* const argv[]) {
     std::vector<std::string> args;
     bool options_ended = false;
+    bool import_files = false;  // after --import: its files, up to the next option
+    bool import_file_seen = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         options_ended = options_ended || arg == "--";
+        if (!options_ended && import_files && (!arg.starts_with("-") || arg == "-")) {
+            args.emplace_back("--import");
+            args.emplace_back(arg);
+            import_file_seen = true;
+            continue;
+        }
+        // --import without a file: left bare, so that its missing value is reported.
+        if (import_files && !import_file_seen) args.emplace_back("--import");
+        import_files = !options_ended && arg == "--import";
+        import_file_seen = false;
+        if (import_files) continue;  // its files follow, each becomes --import FILE
         if (!options_ended && arg.starts_with("--") && arg.find('=') == arg.size() - 1) {
             args.emplace_back(arg.substr(0, arg.size() - 1));
             args.emplace_back();
@@ -88,6 +110,7 @@ std::vector<std::string> split_empty_values(int argc, const char* const argv[]) 
             args.emplace_back(arg);
         }
     }
+    if (import_files && !import_file_seen) args.emplace_back("--import");
     return args;
 }
 
@@ -124,7 +147,7 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
         }
         const ConfigKey* key = find_config_key(name);
         const bool repeatable = name == "scan" || name == "source" || name == "project" ||
-                                (key != nullptr && key->repeatable);
+                                name == "import" || (key != nullptr && key->repeatable);
         if (!seen.insert(name).second && !repeatable) {
             throw UsageError("--" + name + " given more than once");
         }
@@ -164,6 +187,11 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
         } else if (name == "project") {
             if (value.empty()) throw UsageError("--project needs a scan or project name");
             result.projects.push_back(value);
+        } else if (name == "import") {
+            if (value.empty()) throw UsageError("--import needs a file name (- for stdin)");
+            result.imports.push_back(value);
+        } else if (name == "complete") {
+            result.import_complete = true;
         } else if (name == "version") {
             result.show_version = true;
         } else if (name == "help") {
@@ -175,11 +203,17 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
         }
     }
     const int modes = result.once + result.migrate + result.check_config + result.check +
-                      !result.reset_scan.empty() + result.report;
+                      !result.reset_scan.empty() + result.report + !result.imports.empty();
     if (modes > 1) {
         throw UsageError(
-            "--once, --migrate, --check-config, --check, --reset-scan and --report cannot be "
-            "combined");
+            "--once, --migrate, --check-config, --check, --reset-scan, --report and --import "
+            "cannot be combined");
+    }
+    if (!result.imports.empty() && result.scans.size() != 1) {
+        throw UsageError("--import needs exactly one --scan NAME: the scan the findings are of");
+    }
+    if (result.import_complete && result.imports.empty()) {
+        throw UsageError("--complete applies to --import only");
     }
     for (const char* report_only : {"format", "output", "source", "project"}) {
         if (seen.count(report_only) != 0 && !result.report) {
@@ -196,8 +230,14 @@ std::string usage_text() {
         "                      [--report [--format table|csv|json|html] [--output FILE]\n"
         "                                [--source SOURCE]... [--project NAME]...]\n"
         "                      [--scan NAME]... [--log-level LEVEL] [--version] [--help]\n"
+        "       codeguru-syncd [--config FILE] --import FILE... --scan NAME [--complete]\n"
         "\n"
         "Replicates Amazon CodeGuru Security findings into PostgreSQL.\n"
+        "\n"
+        "CodeGuru Security ended on 2025-11-20: --import applies the exports kept from it (the\n"
+        "AWS CLI's `get-findings --scan-name NAME` output, boto3 answers written with\n"
+        "json.dumps(..., default=str), or pages concatenated or as JSON Lines; the format is\n"
+        "read from the content) as a sync of the same findings would, one run each.\n"
         "\n"
         "Options:\n";
     const auto add_line = [&text](std::string left, std::string_view help) {

@@ -20,6 +20,8 @@ struct CommandLine {
     std::string report_output;            // --output FILE (with --report); empty: stdout
     std::vector<std::string> sources;     // --source codeguru|inspector, repeatable (--report)
     std::vector<std::string> projects;    // --project NAME, repeatable (--report)
+    std::vector<std::string> imports;     // --import FILE..., in order; "-": standard input
+    bool import_complete = false;         // --complete (with --import)
     std::vector<std::string> scans;       // --scan, repeatable
     std::string log_level;                // --log-level, empty if not given
     std::vector<std::pair<std::string, std::string>> overrides;  // --section.key=value, in order
@@ -28,9 +30,12 @@ struct CommandLine {
 // Parses argv (argv[0] is the program name). Throws UsageError naming the offending
 // argument: unknown flags or keys, missing values, positional arguments, a single-valued
 // flag or key given twice, more than one of --once, --migrate, --check-config, --check,
-// --reset-scan, --report, an empty --reset-scan name, --format, --output, --source or
-// --project without --report, a --format other than table, csv, json, html, a --source
-// other than codeguru, inspector, or an empty --output or --project.
+// --reset-scan, --report, --import, an empty --reset-scan name, --format, --output, --source
+// or --project without --report, a --format other than table, csv, json, html, a --source
+// other than codeguru, inspector, an empty --output or --project, an empty --import file
+// name, --import without exactly one --scan, and --complete without --import.
+// `--import A B C` is `--import A --import B --import C`: the arguments after --import up to
+// the next option are its files ("-" among them).
 CommandLine parse_command_line(int argc, const char* const argv[]);
 
 // The --help text: the synopsis, every flag, and every config key as --section.key=VALUE.

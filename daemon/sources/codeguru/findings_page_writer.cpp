@@ -18,20 +18,51 @@ constexpr char kStalePageSqlstate[] = "CG001";
 constexpr const char* kLeadingTypes[] = {
     "text", "bigint", "text", "text", "timestamptz", "integer", "integer",  // p_scan..p_duplicates
     "text[]", "text", "timestamptz[]"};  // p_finding_id, p_created_at, p_updated_at
+// import_findings_page()'s (schema/009_import.sql): the same without the tokens.
+constexpr const char* kImportLeadingTypes[] = {
+    "text", "bigint", "timestamptz", "integer", "integer",  // p_scan..p_duplicates
+    "text[]", "text", "timestamptz[]"};  // p_finding_id, p_created_at, p_updated_at
 // clang-format on
 constexpr int kTrailingLiterals = 19 + 16;  // p_title..p_recommendation_url, then children
 
-std::string apply_page_sql(const std::string& quoted_schema) {
+template <std::size_t N>
+std::string page_call_sql(const std::string& quoted_schema, const char* function,
+                          const char* const (&leading)[N]) {
     std::string sql =
-        "SELECT inserted, updated, unchanged FROM " + quoted_schema + ".apply_findings_page(";
+        "SELECT inserted, updated, unchanged FROM " + quoted_schema + "." + function + "(";
     int number = 0;
     const auto add = [&](const char* type) {
         if (number > 0) sql += ", ";
         sql += "$" + std::to_string(++number) + "::" + type;
     };
-    for (const char* type : kLeadingTypes) add(type);
+    for (const char* type : leading) add(type);
     for (int i = 0; i < kTrailingLiterals; ++i) add("text");
     return sql + ")";
+}
+
+// Runs a page function's `sql` in `tx` with `leading` scalars first, then the page's columns
+// (moved into the call, not copied); its counts.
+template <class... Leading>
+PageCounts call_page_function(pqxx::transaction_base& tx, const std::string& sql, PageColumns& c,
+                              std::size_t seen, const Leading&... leading) {
+    const pqxx::row result = tx.exec_params1(
+        sql, leading..., c.rejected, c.duplicates, c.finding_id.take(), c.created_at.take(),
+        c.updated_at.take(), c.title.take(), c.description.take(), c.type.take(), c.status.take(),
+        c.severity.take(), c.generator_id.take(), c.detector_id.take(), c.detector_name.take(),
+        c.rule_id.take(), c.resource_id.take(), c.sub_resource_id.take(), c.vulnerability_id.take(),
+        c.item_count.take(), c.file_name.take(), c.file_path.take(), c.start_line.take(),
+        c.end_line.take(), c.recommendation_text.take(), c.recommendation_url.take(),
+        c.tag_finding.take(), c.tag.take(), c.tag_ordinal.take(), c.line_finding.take(),
+        c.line_number.take(), c.line_content.take(), c.fix_finding.take(), c.fix_ordinal.take(),
+        c.fix_description.take(), c.fix_code.take(), c.url_finding.take(), c.url_ordinal.take(),
+        c.url.take(), c.related_finding.take(), c.related_ordinal.take(), c.related_id.take());
+    PageCounts counts;
+    counts.inserted = result[0].as<int>();
+    counts.updated = result[1].as<int>();
+    counts.unchanged = result[2].as<int>();
+    counts.rejected = c.rejected;
+    counts.seen = static_cast<int>(seen);
+    return counts;
 }
 
 }  // namespace
@@ -39,7 +70,9 @@ std::string apply_page_sql(const std::string& quoted_schema) {
 FindingsPageWriter::FindingsPageWriter(pqxx::connection_base& connection, std::string schema)
     : connection_(connection),
       schema_(std::move(schema)),
-      sql_(apply_page_sql(connection_.quote_name(schema_))) {}
+      sql_(page_call_sql(connection_.quote_name(schema_), "apply_findings_page", kLeadingTypes)),
+      import_sql_(page_call_sql(connection_.quote_name(schema_), "import_findings_page",
+                                kImportLeadingTypes)) {}
 
 PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_id,
                                      const std::optional<std::string>& expected_token,
@@ -52,26 +85,8 @@ PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_i
     // transaction-mode poolers require. The literals are moved into the call, not copied.
     pqxx::nontransaction tx(connection_, "codeguru_apply_page");
     try {
-        const pqxx::row result = tx.exec_params1(
-            sql_, scan, run_id, nullable(expected_token), nullable(next_token),
-            format_timestamp(sync_time), c.rejected, c.duplicates, c.finding_id.take(),
-            c.created_at.take(), c.updated_at.take(), c.title.take(), c.description.take(),
-            c.type.take(), c.status.take(), c.severity.take(), c.generator_id.take(),
-            c.detector_id.take(), c.detector_name.take(), c.rule_id.take(), c.resource_id.take(),
-            c.sub_resource_id.take(), c.vulnerability_id.take(), c.item_count.take(),
-            c.file_name.take(), c.file_path.take(), c.start_line.take(), c.end_line.take(),
-            c.recommendation_text.take(), c.recommendation_url.take(), c.tag_finding.take(),
-            c.tag.take(), c.tag_ordinal.take(), c.line_finding.take(), c.line_number.take(),
-            c.line_content.take(), c.fix_finding.take(), c.fix_ordinal.take(),
-            c.fix_description.take(), c.fix_code.take(), c.url_finding.take(), c.url_ordinal.take(),
-            c.url.take(), c.related_finding.take(), c.related_ordinal.take(), c.related_id.take());
-        PageCounts counts;
-        counts.inserted = result[0].as<int>();
-        counts.updated = result[1].as<int>();
-        counts.unchanged = result[2].as<int>();
-        counts.rejected = c.rejected;
-        counts.seen = static_cast<int>(page.size());
-        return counts;
+        return call_page_function(tx, sql_, c, page.size(), scan, run_id, nullable(expected_token),
+                                  nullable(next_token), format_timestamp(sync_time));
     } catch (const pqxx::sql_error& error) {
         if (error.sqlstate() == kStalePageSqlstate) {
             throw StalePageError("stale page for scan " + scan + " in run " +
@@ -81,6 +96,14 @@ PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_i
         }
         throw;
     }
+}
+
+PageCounts FindingsPageWriter::apply_imported(pqxx::transaction_base& tx, const std::string& scan,
+                                              std::int64_t run_id, const std::vector<Finding>& page,
+                                              Timestamp sync_time) {
+    PageColumns c = page_to_columns(scan, page, sync_time);
+    return call_page_function(tx, import_sql_, c, page.size(), scan, run_id,
+                              format_timestamp(sync_time));
 }
 
 }  // namespace codeguru::store

@@ -11,8 +11,9 @@
 
 namespace codeguru::store {
 
-// Writes pages of one schema through apply_findings_page(): a single unnamed statement, its
-// own transaction, one round trip, no session state. Not thread-safe: one writer per connection at
+// Writes pages of one schema through apply_findings_page() (a sync's) or
+// import_findings_page() (an import's), which share the upsert rules: a single unnamed
+// statement, one round trip, no session state. Not thread-safe: one writer per connection at
 // a time.
 class FindingsPageWriter {
   public:
@@ -27,10 +28,19 @@ class FindingsPageWriter {
                      const std::vector<Finding>& page, const std::optional<std::string>& next_token,
                      Timestamp sync_time);
 
+    // Applies an imported `page` of `scan` for import run `run_id` within `tx` (the import's
+    // transaction for its file; the page is undone with it): findings, children, versions
+    // and the run's counters as apply() does, the ids added to the import's seen-set
+    // (finish_import() in schema/009 consumes it), and nothing of the scan's checkpoint.
+    PageCounts apply_imported(pqxx::transaction_base& tx, const std::string& scan,
+                              std::int64_t run_id, const std::vector<Finding>& page,
+                              Timestamp sync_time);
+
   private:
     pqxx::connection_base& connection_;
     std::string schema_;
-    std::string sql_;  // the apply_findings_page call, with its parameters' types
+    std::string sql_;         // the apply_findings_page call, with its parameters' types
+    std::string import_sql_;  // the import_findings_page call
 };
 
 }  // namespace codeguru::store

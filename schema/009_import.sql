@@ -284,6 +284,9 @@ AS $function$
 DECLARE
     v_checkpoint sync_checkpoints%ROWTYPE;
 BEGIN
+    -- An import of the scan holds this lock for its whole file: the page waits for it, even
+    -- when the scan had no checkpoint row for the import to lock (its first sync).
+    PERFORM pg_advisory_xact_lock(hashtextextended('codeguru-sync import ' || p_scan, 0));
     SELECT * INTO v_checkpoint FROM sync_checkpoints
     WHERE source = 'codeguru' AND scan_name = p_scan FOR UPDATE;
     IF NOT FOUND
@@ -338,9 +341,10 @@ $function$;
 
 -- An imported page of `p_scan` for run p_run_id (source 'import'), inside the transaction
 -- that imports its file: the upsert, and its ids added to the import's seen-set (the
--- 'import' rows of sync_pass_seen, which finish_import() consumes). The scan's checkpoint is not changed: its row is only locked, so that a sync's
--- pages of the scan wait for the file (the upsert's plain inserts rely on that); imports
--- of the scan wait for each other on an advisory lock.
+-- 'import' rows of sync_pass_seen, which finish_import() consumes). The scan's checkpoint
+-- is not changed, only locked. Imports of the scan and a sync's pages of it wait for each
+-- other on an advisory lock (apply_findings_page takes it too), held to the end of the
+-- file's transaction: the upsert's plain inserts rely on that.
 CREATE FUNCTION import_findings_page(
     p_scan                text,
     p_run_id              bigint,

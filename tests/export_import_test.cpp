@@ -4,8 +4,11 @@
 // 'import', and the scan's checkpoint never moves.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "contract_rows.hpp"
 #include "finding_generator.hpp"
@@ -276,4 +279,41 @@ TEST_CASE("a bad file applies nothing of itself, records a failed run, keeps ear
         CHECK_THROWS_AS(import_text(fx, bad, "other.json"), ImportFileError);
     }
     CHECK(count(fx, "SELECT count(*) FROM findings") == 30);
+}
+
+TEST_CASE("a first sync of a scan waits for an import of it that holds no checkpoint to lock") {
+    SyncFixture fx;
+    const auto findings = generate_findings("s", 60, 23);
+    fx.fake.set_scan("s", findings);
+
+    // An import of the never-synced scan, part way through its file: its transaction is
+    // open, holding the import's lock (start_import takes it).
+    pqxx::connection importer(fx.schema.conninfo());
+    pqxx::work import_tx(importer);
+    import_tx.exec("SET LOCAL search_path TO " + importer.quote_name(fx.schema.name()));
+    import_tx.exec("SELECT start_import('s')");
+    REQUIRE(
+        fx.query("SELECT count(*) FROM sync_checkpoints WHERE scan_name = 's'")[0][0].as<int>() ==
+        0);
+
+    auto sync = std::async(std::launch::async, [&] { return fx.sync("s", 25); });
+    // The sync's first page must wait on the import's lock, not on a row or a conflict.
+    bool waiting = false;
+    for (int i = 0; i < 200 && !waiting; ++i) {
+        pqxx::connection observer(fx.schema.conninfo());
+        pqxx::nontransaction q(observer);
+        waiting = q.exec1(
+                       "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                       "'Lock' AND wait_event = 'advisory' AND query LIKE "
+                       "'%apply_findings_page%'")[0]
+                      .as<int>() == 1;
+        if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(waiting);
+    CHECK(sync.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout);
+    import_tx.commit();
+
+    const sync::ScanResult result = sync.get();
+    CHECK(result.outcome == sync::ScanResult::Outcome::kSucceeded);
+    CHECK(difference(fx, findings).empty());
 }

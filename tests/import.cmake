@@ -1,10 +1,41 @@
 # Importing CodeGuru Security exports (--import): the export splitter and reader.
 codeguru_test(import_tests export_splitter_test.cpp export_reader_test.cpp)
 codeguru_test(import_store_tests export_import_test.cpp POSTGRES)
-# The real binary: exports written by botocore (a python3 whose botocore has the
-# codeguru-security model, >= 1.31), against the test cluster and the fake API.
-find_program(CODEGURU_TEST_PYTHON python3 REQUIRED)
+
+# The real binary, with exports written by botocore's own parser: that needs a python3
+# whose botocore has the codeguru-security model (>= 1.31). Debian bookworm's python3-botocore
+# (1.29) has not; this machine's pyenv Python has. The first python3 that has it is used:
+# -DCODEGURU_TEST_PYTHON=..., then python3 on PATH, then pyenv's. None: configuring fails,
+# rather than leaving the acceptance tests of --import out.
+set(_codeguru_python_candidates)
+if(CODEGURU_TEST_PYTHON)
+    list(APPEND _codeguru_python_candidates "${CODEGURU_TEST_PYTHON}")
+endif()
+find_program(_codeguru_path_python python3)
+if(_codeguru_path_python)
+    list(APPEND _codeguru_python_candidates "${_codeguru_path_python}")
+endif()
+file(GLOB _codeguru_pyenv_pythons "$ENV{HOME}/.pyenv/versions/*/bin/python3"
+     "/root/.pyenv/versions/*/bin/python3")
+list(APPEND _codeguru_python_candidates ${_codeguru_pyenv_pythons})
+set(_codeguru_found_python "")
+foreach(_python IN LISTS _codeguru_python_candidates)
+    execute_process(
+        COMMAND "${_python}" -c "import botocore.session, sys; sys.exit(0 if 'codeguru-security' in botocore.session.get_session().get_available_services() else 1)"
+        RESULT_VARIABLE _codeguru_python_rc OUTPUT_QUIET ERROR_QUIET)
+    if(_codeguru_python_rc EQUAL 0)
+        set(_codeguru_found_python "${_python}")
+        break()
+    endif()
+endforeach()
+if(NOT _codeguru_found_python)
+    message(FATAL_ERROR "import_e2e_tests need a python3 whose botocore has the "
+                        "codeguru-security model (botocore >= 1.31); tried: "
+                        "${_codeguru_python_candidates}. Pass -DCODEGURU_TEST_PYTHON=/path/to/python3.")
+endif()
+message(STATUS "import_e2e_tests write exports with ${_codeguru_found_python}")
 codeguru_test(import_e2e_tests import_e2e_test.cpp e2e/daemon_process.cpp POSTGRES)
 target_include_directories(import_e2e_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
-target_compile_definitions(import_e2e_tests PRIVATE CODEGURU_TEST_PYTHON="${CODEGURU_TEST_PYTHON}")
+target_compile_definitions(import_e2e_tests
+                           PRIVATE CODEGURU_TEST_PYTHON="${_codeguru_found_python}")
 add_dependencies(import_e2e_tests codeguru-syncd)

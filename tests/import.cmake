@@ -5,8 +5,9 @@ codeguru_test(import_store_tests export_import_test.cpp POSTGRES)
 # The real binary, with exports written by botocore's own parser: that needs a python3
 # whose botocore has the codeguru-security model (>= 1.31). Debian bookworm's python3-botocore
 # (1.29) has not; this machine's pyenv Python has. The first python3 that has it is used:
-# -DCODEGURU_TEST_PYTHON=..., then python3 on PATH, then pyenv's. None: configuring fails,
-# rather than leaving the acceptance tests of --import out.
+# -DCODEGURU_TEST_PYTHON=..., then python3 on PATH, then pyenv's. With none, the tests are
+# still built and run, and fail saying so (tests/support/codeguru_export.py exits 3): the
+# acceptance tests of --import are never left out silently.
 set(_codeguru_python_candidates)
 if(CODEGURU_TEST_PYTHON)
     list(APPEND _codeguru_python_candidates "${CODEGURU_TEST_PYTHON}")
@@ -29,9 +30,10 @@ foreach(_python IN LISTS _codeguru_python_candidates)
     endif()
 endforeach()
 if(NOT _codeguru_found_python)
-    message(FATAL_ERROR "import_e2e_tests need a python3 whose botocore has the "
-                        "codeguru-security model (botocore >= 1.31); tried: "
-                        "${_codeguru_python_candidates}. Pass -DCODEGURU_TEST_PYTHON=/path/to/python3.")
+    set(_codeguru_found_python python3)
+    message(WARNING "no python3 with botocore's codeguru-security model (botocore >= 1.31) "
+                    "among: ${_codeguru_python_candidates}; import_e2e_tests will fail. "
+                    "Pass -DCODEGURU_TEST_PYTHON=/path/to/python3.")
 endif()
 message(STATUS "import_e2e_tests write exports with ${_codeguru_found_python}")
 codeguru_test(import_e2e_tests import_e2e_test.cpp e2e/daemon_process.cpp POSTGRES)

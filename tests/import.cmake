@@ -2,9 +2,10 @@
 codeguru_test(import_tests export_splitter_test.cpp export_reader_test.cpp)
 codeguru_test(import_store_tests export_import_test.cpp POSTGRES)
 
-# The real binary, with exports written by botocore's own parser: that needs a python3
-# whose botocore has the codeguru-security model (>= 1.31). Debian bookworm's python3-botocore
-# (1.29) has not; this machine's pyenv Python has. The first python3 that has it is used:
+# The real binary, with exports written by botocore's own parser and by the AWS CLI (v1)
+# itself: that needs a python3 with awscli and a botocore that has the codeguru-security
+# model (>= 1.31). Debian bookworm's python3-botocore (1.29) has not; this machine's pyenv
+# Python has both. The first python3 that has it is used:
 # -DCODEGURU_TEST_PYTHON=..., then python3 on PATH, then pyenv's. With none, the tests are
 # still built and run, and fail saying so (tests/support/codeguru_export.py exits 3): the
 # acceptance tests of --import are never left out silently.
@@ -22,7 +23,7 @@ list(APPEND _codeguru_python_candidates ${_codeguru_pyenv_pythons})
 set(_codeguru_found_python "")
 foreach(_python IN LISTS _codeguru_python_candidates)
     execute_process(
-        COMMAND "${_python}" -c "import botocore.session, sys; sys.exit(0 if 'codeguru-security' in botocore.session.get_session().get_available_services() else 1)"
+        COMMAND "${_python}" -c "import awscli, botocore.session, sys; sys.exit(0 if 'codeguru-security' in botocore.session.get_session().get_available_services() else 1)"
         RESULT_VARIABLE _codeguru_python_rc OUTPUT_QUIET ERROR_QUIET)
     if(_codeguru_python_rc EQUAL 0)
         set(_codeguru_found_python "${_python}")
@@ -31,7 +32,7 @@ foreach(_python IN LISTS _codeguru_python_candidates)
 endforeach()
 if(NOT _codeguru_found_python)
     set(_codeguru_found_python python3)
-    message(WARNING "no python3 with botocore's codeguru-security model (botocore >= 1.31) "
+    message(WARNING "no python3 with awscli and botocore's codeguru-security model (>= 1.31) "
                     "among: ${_codeguru_python_candidates}; import_e2e_tests will fail. "
                     "Pass -DCODEGURU_TEST_PYTHON=/path/to/python3.")
 endif()

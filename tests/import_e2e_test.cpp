@@ -1,4 +1,5 @@
-// codeguru-syncd --import, the real binary: exports written by botocore in the three formats
+// codeguru-syncd --import, the real binary: exports written by the AWS CLI itself (against the
+// fake API, both timestamp forms) and by botocore in the three formats
 // people kept (tests/support/codeguru_export.py) import to the same tables as a sync of the
 // same findings from the fake API, and as the independent reference mapper reads them; bad
 // files are refused with exit 1, naming the file, and nothing of them is applied. Also the
@@ -121,6 +122,55 @@ TEST_CASE("botocore's three export formats import to the tables a sync of the fi
                     "outcome = 'succeeded' AND findings_seen = 241 AND "
                     "findings_rejected = 1") == 1);
         CHECK(count(schema, "SELECT count(*) FROM sync_checkpoints") == 0);
+    }
+}
+
+TEST_CASE(
+    "the AWS CLI's own get-findings output, with its default and its ISO-8601 timestamps, "
+    "imports to the tables a sync of the findings makes") {
+    auto findings = generate_findings("s", 240, 43);
+    findings.push_back(json{{"title", "no id"}});  // rejected, as by a sync
+    SyncFixture synced;
+    synced.fake.set_scan("s", findings);
+    REQUIRE(synced.sync("s", 100).outcome == sync::ScanResult::Outcome::kSucceeded);
+    const auto sync_rows = stored_contract_rows(synced.schema.conninfo(), synced.schema.name());
+
+    // AWS CLI v1 prints timestamps as the API sent them (epoch seconds) unless its
+    // configuration asks for ISO-8601 (CLI v2's default): exports exist in both forms.
+    struct Export {
+        std::string config;
+        std::string timestamp_form;  // what createdAt looks like in the output
+    };
+    TempDir dir;
+    for (const Export& e :
+         {Export{"[default]\n", "\"createdAt\": 1"},
+          Export{"[default]\ncli_timestamp_format = iso8601\n", "\"createdAt\": \"20"}}) {
+        INFO(e.config);
+        const auto config = dir.write_file("aws.conf", e.config);
+        const auto out = dir.path() / "aws-cli.json";
+        const auto cli = run_command(
+            "env AWS_CONFIG_FILE=" + config.string() +
+            " AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_ACCESS_KEY_ID=AKIDFAKEEXAMPLE "
+            "AWS_SECRET_ACCESS_KEY=fake/secret+key AWS_EC2_METADATA_DISABLED=true " +
+            std::string(CODEGURU_TEST_PYTHON) +
+            " -m awscli codeguru-security get-findings --scan-name s --region us-east-1 "
+            "--page-size 100 --endpoint-url " +
+            synced.fake.endpoint() + " > " + out.string());
+        INFO(cli.output);
+        REQUIRE(cli.exit_code == 0);
+        std::ifstream in(out);
+        const std::string text{std::istreambuf_iterator<char>(in), {}};
+        REQUIRE(text.find(e.timestamp_form) != std::string::npos);
+
+        TestSchema schema;
+        const auto run =
+            run_daemon(dir, daemon_args(dir, schema, {"--import", out.string(), "--scan", "s"}));
+        INFO(run.err);
+        REQUIRE(run.status.exited_with(0));
+        CHECK(run.out.find("240 new") != std::string::npos);
+        CHECK(run.out.find("1 rejected") != std::string::npos);
+        CHECK(describe_difference(sync_rows, stored_contract_rows(schema.conninfo(), schema.name()))
+                  .empty());
     }
 }
 

@@ -1,7 +1,7 @@
 -- codeguru-sync schema, version 9: importing CodeGuru Security exports (--import, issue 16).
 -- The upsert rules of a findings page move, unchanged, into one function,
 -- upsert_findings_page(), which both a sync's pages (apply_findings_page: the checkpoint
--- checked and advanced) and an import's pages (import_findings_page: the checkpoint left
+-- checked and advanced) and an import's pages (after import_page_seen: the checkpoint left
 -- alone) call. SPEC §5.
 -- Runs with search_path set to the configured schema: no object here names a schema.
 
@@ -339,57 +339,14 @@ BEGIN
 END;
 $function$;
 
--- An imported page of `p_scan` for run p_run_id (source 'import'), inside the transaction
--- that imports its file: the upsert, and its ids added to the import's seen-set (the
--- 'import' rows of sync_pass_seen, which finish_import() consumes). The scan's checkpoint
--- is not changed, only locked. Imports of the scan and a sync's pages of it wait for each
--- other on an advisory lock (apply_findings_page takes it too), held to the end of the
--- file's transaction: the upsert's plain inserts rely on that.
-CREATE FUNCTION import_findings_page(
-    p_scan                text,
-    p_run_id              bigint,
-    p_sync_time           timestamptz,
-    p_rejected            integer,  -- findings without an id, left out of the arrays
-    p_duplicates          integer,  -- repeated ids in the page, left out of the arrays
-    p_finding_id          text[],
-    p_created_at          text,  -- timestamptz[]
-    p_updated_at          timestamptz[],
-    p_title               text,  -- text[]
-    p_description         text,  -- text[]
-    p_type                text,  -- text[]
-    p_status              text,  -- text[]
-    p_severity            text,  -- text[]
-    p_generator_id        text,  -- text[]
-    p_detector_id         text,  -- text[]
-    p_detector_name       text,  -- text[]
-    p_rule_id             text,  -- text[]
-    p_resource_id         text,  -- text[]
-    p_sub_resource_id     text,  -- text[]
-    p_vulnerability_id    text,  -- text[]
-    p_item_count          text,  -- bigint[]
-    p_file_name           text,  -- text[]
-    p_file_path           text,  -- text[]
-    p_start_line          text,  -- bigint[]
-    p_end_line            text,  -- bigint[]
-    p_recommendation_text text,  -- text[]
-    p_recommendation_url  text,  -- text[]
-    p_tag_finding         text,  -- integer[]
-    p_tag                 text,  -- text[]
-    p_tag_ordinal         text,  -- bigint[]
-    p_line_finding        text,  -- integer[]
-    p_line_number         text,  -- bigint[]
-    p_line_content        text,  -- text[]
-    p_fix_finding         text,  -- integer[]
-    p_fix_ordinal         text,  -- bigint[]
-    p_fix_description     text,  -- text[]
-    p_fix_code            text,  -- text[]
-    p_url_finding         text,  -- integer[]
-    p_url_ordinal         text,  -- bigint[]
-    p_url                 text,  -- text[]
-    p_related_finding     text,  -- integer[]
-    p_related_ordinal     text,  -- bigint[]
-    p_related_id          text)  -- text[]
-RETURNS TABLE (inserted integer, updated integer, unchanged integer)
+-- An imported page of `p_scan`, in the transaction that imports its file, before the page's
+-- upsert_findings_page(): its ids join the import's seen-set (the 'import' rows of
+-- sync_pass_seen, which finish_import() consumes). The scan's checkpoint is not changed,
+-- only locked. Imports of the scan and a sync's pages of it wait for each other on an
+-- advisory lock (apply_findings_page takes it too), held to the end of the file's
+-- transaction: the upsert's plain inserts rely on that.
+CREATE FUNCTION import_page_seen(p_scan text, p_finding_id text[])
+RETURNS void
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
 AS $function$
@@ -401,19 +358,6 @@ BEGIN
     INSERT INTO sync_pass_seen (source, scan_name, page_number, finding_ids)
     SELECT 'import', p_scan, coalesce(max(page_number), 0) + 1, p_finding_id
     FROM sync_pass_seen WHERE source = 'import' AND scan_name = p_scan;
-
-    SELECT u.inserted, u.updated, u.unchanged INTO inserted, updated, unchanged
-    FROM upsert_findings_page(
-        p_scan, p_run_id, p_sync_time, p_rejected, p_duplicates, p_finding_id,
-        p_created_at, p_updated_at, p_title, p_description, p_type, p_status,
-        p_severity, p_generator_id, p_detector_id, p_detector_name, p_rule_id,
-        p_resource_id, p_sub_resource_id, p_vulnerability_id, p_item_count, p_file_name,
-        p_file_path, p_start_line, p_end_line, p_recommendation_text,
-        p_recommendation_url, p_tag_finding, p_tag, p_tag_ordinal, p_line_finding,
-        p_line_number, p_line_content, p_fix_finding, p_fix_ordinal, p_fix_description,
-        p_fix_code, p_url_finding, p_url_ordinal, p_url, p_related_finding,
-        p_related_ordinal, p_related_id) AS u;
-    RETURN NEXT;
 END;
 $function$;
 

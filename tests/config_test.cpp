@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aws/env_lookup.hpp"
+#include "command_line_args.hpp"
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
 #include "config/config_keys.hpp"
@@ -18,6 +19,7 @@
 
 using namespace codeguru;
 using namespace std::chrono_literals;
+using codeguru::test::parse_args;
 
 namespace {
 
@@ -91,11 +93,6 @@ UsageError usage_error_from(std::vector<const char*> args) {
     }
     FAIL("no UsageError thrown");
     return UsageError("");
-}
-
-CommandLine parse(std::vector<const char*> args) {
-    args.insert(args.begin(), "codeguru-syncd");
-    return parse_command_line(static_cast<int>(args.size()), args.data());
 }
 
 bool one_line(const std::string& text) {
@@ -634,7 +631,8 @@ TEST_CASE("sync.scan overrides replace the file's scans and accumulate among the
 }
 
 TEST_CASE("the --scan flag replaces the scan list from the file and from sync.scan overrides") {
-    const CommandLine command_line = parse({"--sync.scan=override", "--scan", "one", "--scan=two"});
+    const CommandLine command_line =
+        parse_args({"--sync.scan=override", "--scan", "one", "--scan=two"});
     const Settings settings = load_text(
         std::string(kMinimal) + "[sync]\nscan = file-1\nscan_prefix = p-\n", command_line);
     CHECK(settings.sync.scans == std::vector<std::string>{"one", "two"});
@@ -642,13 +640,13 @@ TEST_CASE("the --scan flag replaces the scan list from the file and from sync.sc
 }
 
 TEST_CASE("the --log-level flag wins over the file and over --log.level") {
-    const CommandLine command_line = parse({"--log.level=warn", "--log-level", "trace"});
+    const CommandLine command_line = parse_args({"--log.level=warn", "--log-level", "trace"});
     const Settings settings =
         load_text(std::string(kMinimal) + "[log]\nlevel = error\n", command_line);
     CHECK(settings.log.level == "trace");
 
     const ConfigError error = config_error_from([] {
-        load_text(kMinimal, parse({"--log-level", "loud"}));
+        load_text(kMinimal, parse_args({"--log-level", "loud"}));
     });
     CHECK(error.key() == "log.level");
 }
@@ -903,7 +901,7 @@ TEST_CASE("mask_database_url hides passwords in URIs and in key=value conninfo")
 // --- the command line --------------------------------------------------------------------
 
 TEST_CASE("no arguments give the default config path and no modes") {
-    const CommandLine command_line = parse({});
+    const CommandLine command_line = parse_args({});
     CHECK(command_line.config_path == "/etc/codeguru-syncd/codeguru-syncd.conf");
     CHECK_FALSE(command_line.config_path_given);
     CHECK_FALSE(command_line.once);
@@ -919,8 +917,9 @@ TEST_CASE("no arguments give the default config path and no modes") {
 }
 
 TEST_CASE("flags and their values are parsed in both --flag value and --flag=value forms") {
-    const CommandLine command_line = parse({"--config", "/tmp/x.conf", "--once", "--scan", "a",
-                                            "--scan=b", "--log-level=debug", "--version", "-h"});
+    const CommandLine command_line =
+        parse_args({"--config", "/tmp/x.conf", "--once", "--scan", "a", "--scan=b",
+                    "--log-level=debug", "--version", "-h"});
     CHECK(command_line.config_path == "/tmp/x.conf");
     CHECK(command_line.config_path_given);
     CHECK(command_line.once);
@@ -928,30 +927,30 @@ TEST_CASE("flags and their values are parsed in both --flag value and --flag=val
     CHECK(command_line.log_level == "debug");
     CHECK(command_line.show_version);
     CHECK(command_line.show_help);
-    CHECK(parse({"--migrate"}).migrate);
-    CHECK(parse({"--check-config", "--config=/c"}).check_config);
-    CHECK(parse({"--help"}).show_help);
+    CHECK(parse_args({"--migrate"}).migrate);
+    CHECK(parse_args({"--check-config", "--config=/c"}).check_config);
+    CHECK(parse_args({"--help"}).show_help);
 }
 
 TEST_CASE("the --check flag is a mode of its own, not a prefix of --check-config") {
-    const CommandLine check = parse({"--check", "--config=/c"});
+    const CommandLine check = parse_args({"--check", "--config=/c"});
     CHECK(check.check);
     CHECK_FALSE(check.check_config);
-    const CommandLine check_config = parse({"--check-config"});
+    const CommandLine check_config = parse_args({"--check-config"});
     CHECK(check_config.check_config);
     CHECK_FALSE(check_config.check);
 }
 
 TEST_CASE("the --reset-scan flag takes the scan's name in both forms") {
-    CHECK(parse({"--reset-scan", "payments-api"}).reset_scan == "payments-api");
-    CHECK(parse({"--reset-scan=data$nightly"}).reset_scan == "data$nightly");
-    CHECK(parse({"--reset-scan=a", "--scan=b"}).scans == std::vector<std::string>{"b"});
+    CHECK(parse_args({"--reset-scan", "payments-api"}).reset_scan == "payments-api");
+    CHECK(parse_args({"--reset-scan=data$nightly"}).reset_scan == "data$nightly");
+    CHECK(parse_args({"--reset-scan=a", "--scan=b"}).scans == std::vector<std::string>{"b"});
 }
 
 TEST_CASE("config keys on the command line are kept as overrides in order") {
     const CommandLine command_line =
-        parse({"--aws.region=eu-north-1", "--sync.scan", "one", "--database.url",
-               "host=x password=y", "--sync.scan=two", "--aws.profile="});
+        parse_args({"--aws.region=eu-north-1", "--sync.scan", "one", "--database.url",
+                    "host=x password=y", "--sync.scan=two", "--aws.profile="});
     using Pair = std::pair<std::string, std::string>;
     CHECK(command_line.overrides == std::vector<Pair>{{"aws.region", "eu-north-1"},
                                                       {"sync.scan", "one"},
@@ -964,7 +963,7 @@ TEST_CASE("every config key is accepted on the command line") {
     for (const ConfigKey& key : kConfigKeys) {
         const std::string flag = "--" + std::string(key.name) + "=v";
         CAPTURE(flag);
-        const CommandLine command_line = parse({flag.c_str()});
+        const CommandLine command_line = parse_args({flag.c_str()});
         REQUIRE(command_line.overrides.size() == 1);
         CHECK(command_line.overrides.front().first == key.name);
     }

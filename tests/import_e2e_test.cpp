@@ -5,11 +5,13 @@
 // files are refused with exit 1, naming the file, and nothing of them is applied. Also the
 // command line's rules for --import.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <pqxx/pqxx>
 
+#include "command_line_args.hpp"
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
 #include "contract_rows.hpp"
@@ -23,20 +25,6 @@ using namespace codeguru::test;
 using nlohmann::json;
 
 namespace {
-
-CommandLine parse(std::vector<const char*> args) {
-    args.insert(args.begin(), "codeguru-syncd");
-    return parse_command_line(static_cast<int>(args.size()), args.data());
-}
-
-std::string usage_error(std::vector<const char*> args) {
-    try {
-        parse(std::move(args));
-    } catch (const UsageError& e) {
-        return e.what();
-    }
-    return "no UsageError";
-}
 
 // Writes cli.json, boto.json and pages.jsonl of `findings` (pages of `page_size`) to `dir`.
 void write_exports(const TempDir& dir, const std::vector<json>& findings, int page_size) {
@@ -67,28 +55,49 @@ std::int64_t count(const TestSchema& schema, const std::string& sql) {
     return tx.exec1(sql)[0].as<std::int64_t>();
 }
 
+// Imports `file` (an export of 240 findings and one without an id, of scan "s") into a
+// fresh schema with the binary: the tables must equal `sync_rows`, a sync's of the same
+// findings, with one succeeded run of source 'import' counting them and no checkpoint.
+void check_import_equals_sync(const TempDir& dir, const std::filesystem::path& file,
+                              const ContractRows& sync_rows) {
+    TestSchema schema;
+    const auto run =
+        run_daemon(dir, daemon_args(dir, schema, {"--import", file.string(), "--scan", "s"}));
+    INFO(run.err);
+    REQUIRE(run.status.exited_with(0));
+    CHECK(run.out.find("240 new") != std::string::npos);
+    CHECK(run.out.find("1 rejected") != std::string::npos);
+    CHECK(describe_difference(sync_rows, stored_contract_rows(schema.conninfo(), schema.name()))
+              .empty());
+    CHECK(count(schema,
+                "SELECT count(*) FROM sync_runs WHERE source = 'import' AND "
+                "outcome = 'succeeded' AND findings_seen = 241 AND "
+                "findings_rejected = 1") == 1);
+    CHECK(count(schema, "SELECT count(*) FROM sync_checkpoints") == 0);
+}
+
 }  // namespace
 
 TEST_CASE(
     "the command line's --import takes its files up to the next option, one --scan, and "
     "--complete") {
-    const auto c = parse({"--import", "a.json", "b.jsonl", "-", "--scan", "s", "--complete"});
+    const auto c = parse_args({"--import", "a.json", "b.jsonl", "-", "--scan", "s", "--complete"});
     CHECK(c.imports == std::vector<std::string>{"a.json", "b.jsonl", "-"});
     CHECK(c.scans == std::vector<std::string>{"s"});
     CHECK(c.import_complete);
-    CHECK(parse({"--scan=s", "--import=a.json", "--import", "b"}).imports ==
+    CHECK(parse_args({"--scan=s", "--import=a.json", "--import", "b"}).imports ==
           std::vector<std::string>{"a.json", "b"});
-    CHECK(usage_error({"--import", "a.json"}).find("exactly one --scan") != std::string::npos);
-    CHECK(usage_error({"--import", "a", "--scan", "s", "--scan", "t"}).find("exactly one --scan") !=
+    CHECK(usage_error_text({"--import", "a.json"}).find("exactly one --scan") != std::string::npos);
+    CHECK(usage_error_text({"--import", "a", "--scan", "s", "--scan", "t"})
+              .find("exactly one --scan") != std::string::npos);
+    CHECK(usage_error_text({"--import", "--scan", "s"}).find("missing value for --import") !=
           std::string::npos);
-    CHECK(usage_error({"--import", "--scan", "s"}).find("missing value for --import") !=
+    CHECK(usage_error_text({"--scan", "s", "--import"}) != "no UsageError");
+    CHECK(usage_error_text({"--complete", "--scan", "s"}).find("--complete applies to --import") !=
           std::string::npos);
-    CHECK(usage_error({"--scan", "s", "--import"}) != "no UsageError");
-    CHECK(usage_error({"--complete", "--scan", "s"}).find("--complete applies to --import") !=
+    CHECK(usage_error_text({"--import", "a", "--scan", "s", "--once"}).find("cannot be combined") !=
           std::string::npos);
-    CHECK(usage_error({"--import", "a", "--scan", "s", "--once"}).find("cannot be combined") !=
-          std::string::npos);
-    CHECK(usage_error({"x.json"}).find("unexpected argument") != std::string::npos);
+    CHECK(usage_error_text({"x.json"}).find("unexpected argument") != std::string::npos);
     CHECK(usage_text().find("--import FILE...") != std::string::npos);
 }
 
@@ -107,21 +116,7 @@ TEST_CASE("botocore's three export formats import to the tables a sync of the fi
 
     for (const char* file : {"cli.json", "boto.json", "pages.jsonl"}) {
         INFO(file);
-        TestSchema schema;
-        const auto run = run_daemon(
-            dir,
-            daemon_args(dir, schema, {"--import", (dir.path() / file).string(), "--scan", "s"}));
-        INFO(run.err);
-        REQUIRE(run.status.exited_with(0));
-        CHECK(run.out.find("240 new") != std::string::npos);
-        CHECK(run.out.find("1 rejected") != std::string::npos);
-        CHECK(describe_difference(sync_rows, stored_contract_rows(schema.conninfo(), schema.name()))
-                  .empty());
-        CHECK(count(schema,
-                    "SELECT count(*) FROM sync_runs WHERE source = 'import' AND "
-                    "outcome = 'succeeded' AND findings_seen = 241 AND "
-                    "findings_rejected = 1") == 1);
-        CHECK(count(schema, "SELECT count(*) FROM sync_checkpoints") == 0);
+        check_import_equals_sync(dir, dir.path() / file, sync_rows);
     }
 }
 
@@ -162,15 +157,7 @@ TEST_CASE(
         const std::string text{std::istreambuf_iterator<char>(in), {}};
         REQUIRE(text.find(e.timestamp_form) != std::string::npos);
 
-        TestSchema schema;
-        const auto run =
-            run_daemon(dir, daemon_args(dir, schema, {"--import", out.string(), "--scan", "s"}));
-        INFO(run.err);
-        REQUIRE(run.status.exited_with(0));
-        CHECK(run.out.find("240 new") != std::string::npos);
-        CHECK(run.out.find("1 rejected") != std::string::npos);
-        CHECK(describe_difference(sync_rows, stored_contract_rows(schema.conninfo(), schema.name()))
-                  .empty());
+        check_import_equals_sync(dir, out, sync_rows);
     }
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "command_line_args.hpp"
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
 #include "reporting_history.hpp"
@@ -24,20 +25,6 @@ using namespace codeguru;
 using namespace codeguru::test;
 
 namespace {
-
-CommandLine parse(std::vector<const char*> args) {
-    args.insert(args.begin(), "codeguru-syncd");
-    return parse_command_line(static_cast<int>(args.size()), args.data());
-}
-
-std::string usage_error(std::vector<const char*> args) {
-    try {
-        parse(std::move(args));
-    } catch (const UsageError& e) {
-        return e.what();
-    }
-    return "no UsageError";
-}
 
 struct Run {
     int status = -1;
@@ -94,24 +81,24 @@ constexpr char kShopCounts[] = "1,1,1,0,0,3,0";
 }  // namespace
 
 TEST_CASE("codeguru-syncd --report takes an optional --format of table, csv or json") {
-    CHECK(parse({"--report"}).report);
-    CHECK(parse({"--report"}).report_format == "table");
-    CHECK(parse({"--report", "--format", "csv"}).report_format == "csv");
-    CHECK(parse({"--format=json", "--report"}).report_format == "json");
-    CHECK(parse({"--report", "--scan", "a", "--scan", "b"}).scans.size() == 2);
-    CHECK_FALSE(parse({"--once"}).report);
+    CHECK(parse_args({"--report"}).report);
+    CHECK(parse_args({"--report"}).report_format == "table");
+    CHECK(parse_args({"--report", "--format", "csv"}).report_format == "csv");
+    CHECK(parse_args({"--format=json", "--report"}).report_format == "json");
+    CHECK(parse_args({"--report", "--scan", "a", "--scan", "b"}).scans.size() == 2);
+    CHECK_FALSE(parse_args({"--once"}).report);
 }
 
 TEST_CASE(
     "codeguru-syncd --format without --report, an unknown format or a second action is bad usage") {
-    CHECK_THAT(usage_error({"--format=csv"}), Catch::Contains("--format applies to --report"));
-    CHECK_THAT(usage_error({"--report", "--format=xml"}),
+    CHECK_THAT(usage_error_text({"--format=csv"}), Catch::Contains("--format applies to --report"));
+    CHECK_THAT(usage_error_text({"--report", "--format=xml"}),
                Catch::Contains("--format must be table, csv, json or html"));
-    CHECK_THAT(usage_error({"--report", "--format"}), Catch::Contains("format"));
-    CHECK_THAT(usage_error({"--report", "--format=csv", "--format=json"}),
+    CHECK_THAT(usage_error_text({"--report", "--format"}), Catch::Contains("format"));
+    CHECK_THAT(usage_error_text({"--report", "--format=csv", "--format=json"}),
                Catch::Contains("--format given more than once"));
-    CHECK_THAT(usage_error({"--report", "--once"}), Catch::Contains("cannot be combined"));
-    CHECK_THAT(usage_error({"--migrate", "--report"}), Catch::Contains("cannot be combined"));
+    CHECK_THAT(usage_error_text({"--report", "--once"}), Catch::Contains("cannot be combined"));
+    CHECK_THAT(usage_error_text({"--migrate", "--report"}), Catch::Contains("cannot be combined"));
     CHECK(usage_text().find("--report") != std::string::npos);
     CHECK(usage_text().find("--format FORMAT") != std::string::npos);
 }
@@ -241,11 +228,11 @@ TEST_CASE(
 }
 
 TEST_CASE("codeguru-syncd --report takes --output, and --source and --project, repeatable") {
-    CHECK(parse({"--report", "--format=html"}).report_format == "html");
-    CHECK(parse({"--report", "--output", "/tmp/r.html"}).report_output == "/tmp/r.html");
-    CHECK(parse({"--report"}).report_output.empty());
-    const auto filtered = parse({"--report", "--source", "inspector", "--source=codeguru",
-                                 "--project", "shop-web", "--project", "beta"});
+    CHECK(parse_args({"--report", "--format=html"}).report_format == "html");
+    CHECK(parse_args({"--report", "--output", "/tmp/r.html"}).report_output == "/tmp/r.html");
+    CHECK(parse_args({"--report"}).report_output.empty());
+    const auto filtered = parse_args({"--report", "--source", "inspector", "--source=codeguru",
+                                      "--project", "shop-web", "--project", "beta"});
     CHECK(filtered.sources == std::vector<std::string>{"inspector", "codeguru"});
     CHECK(filtered.projects == std::vector<std::string>{"shop-web", "beta"});
     CHECK(filtered.scans.empty());
@@ -256,16 +243,18 @@ TEST_CASE("codeguru-syncd --report takes --output, and --source and --project, r
 }
 
 TEST_CASE("codeguru-syncd --output, --source or --project without --report or with a bad value") {
-    CHECK_THAT(usage_error({"--output=r.html"}), Catch::Contains("--output applies to --report"));
-    CHECK_THAT(usage_error({"--once", "--source=codeguru"}),
+    CHECK_THAT(usage_error_text({"--output=r.html"}),
+               Catch::Contains("--output applies to --report"));
+    CHECK_THAT(usage_error_text({"--once", "--source=codeguru"}),
                Catch::Contains("--source applies to --report"));
-    CHECK_THAT(usage_error({"--project", "beta"}),
+    CHECK_THAT(usage_error_text({"--project", "beta"}),
                Catch::Contains("--project applies to --report"));
-    CHECK_THAT(usage_error({"--report", "--source", "github"}),
+    CHECK_THAT(usage_error_text({"--report", "--source", "github"}),
                Catch::Contains("--source must be codeguru or inspector, not \"github\""));
-    CHECK_THAT(usage_error({"--report", "--output="}), Catch::Contains("--output needs a file"));
-    CHECK_THAT(usage_error({"--report", "--project="}), Catch::Contains("--project needs a"));
-    CHECK_THAT(usage_error({"--report", "--output=a", "--output=b"}),
+    CHECK_THAT(usage_error_text({"--report", "--output="}),
+               Catch::Contains("--output needs a file"));
+    CHECK_THAT(usage_error_text({"--report", "--project="}), Catch::Contains("--project needs a"));
+    CHECK_THAT(usage_error_text({"--report", "--output=a", "--output=b"}),
                Catch::Contains("--output given more than once"));
 }
 

@@ -27,6 +27,9 @@ class PgArrayLiteral {
     // The finished literal; the builder is left empty.
     std::string take();
 
+    // A copy of the finished literal; the builder is left as it is.
+    std::string literal() const { return text_ + '}'; }
+
   private:
     void separate() {
         if (size_++ > 0) text_ += ',';

@@ -38,7 +38,7 @@ struct FileImportResult {
 
 // Imports the export in `in` (named `name`: its path, or "-" for standard input) into
 // `schema` in one transaction: its findings, page by page, with the sync's mapping and
-// upsert rules (import_findings_page(), schema/009), and a run (source 'import',
+// upsert rules (upsert_findings_page(), schema/009), and a run (source 'import',
 // detail: the file's name and what it held) with the counts, `sync_time` as its time. With
 // options.complete and last_of_set, the scan's findings that no file of the set held get
 // missing_since. The scan's checkpoint does not change.

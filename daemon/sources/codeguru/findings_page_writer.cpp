@@ -18,7 +18,7 @@ constexpr char kStalePageSqlstate[] = "CG001";
 constexpr const char* kLeadingTypes[] = {
     "text", "bigint", "text", "text", "timestamptz", "integer", "integer",  // p_scan..p_duplicates
     "text[]", "text", "timestamptz[]"};  // p_finding_id, p_created_at, p_updated_at
-// import_findings_page()'s (schema/009_import.sql): the same without the tokens.
+// upsert_findings_page()'s (schema/009_import.sql), an import's: the same without the tokens.
 constexpr const char* kImportLeadingTypes[] = {
     "text", "bigint", "timestamptz", "integer", "integer",  // p_scan..p_duplicates
     "text[]", "text", "timestamptz[]"};  // p_finding_id, p_created_at, p_updated_at
@@ -71,8 +71,10 @@ FindingsPageWriter::FindingsPageWriter(pqxx::connection_base& connection, std::s
     : connection_(connection),
       schema_(std::move(schema)),
       sql_(page_call_sql(connection_.quote_name(schema_), "apply_findings_page", kLeadingTypes)),
-      import_sql_(page_call_sql(connection_.quote_name(schema_), "import_findings_page",
-                                kImportLeadingTypes)) {}
+      import_sql_(page_call_sql(connection_.quote_name(schema_), "upsert_findings_page",
+                                kImportLeadingTypes)),
+      import_seen_sql_("SELECT " + connection_.quote_name(schema_) +
+                       ".import_page_seen($1::text, $2::text[])") {}
 
 PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_id,
                                      const std::optional<std::string>& expected_token,
@@ -102,6 +104,7 @@ PageCounts FindingsPageWriter::apply_imported(pqxx::transaction_base& tx, const 
                                               std::int64_t run_id, const std::vector<Finding>& page,
                                               Timestamp sync_time) {
     PageColumns c = page_to_columns(scan, page, sync_time);
+    tx.exec_params(import_seen_sql_, scan, c.finding_id.literal());
     return call_page_function(tx, import_sql_, c, page.size(), scan, run_id,
                               format_timestamp(sync_time));
 }

@@ -11,9 +11,10 @@
 
 namespace codeguru::store {
 
-// Writes pages of one schema through apply_findings_page() (a sync's) or
-// import_findings_page() (an import's), which share the upsert rules: a single unnamed
-// statement, one round trip, no session state. Not thread-safe: one writer per connection at
+// Writes pages of one schema through apply_findings_page() (a sync's: a single unnamed
+// statement, its own transaction, one round trip) or import_page_seen() and
+// upsert_findings_page() (an import's, in its file's transaction), which share the upsert
+// rules; no session state. Not thread-safe: one writer per connection at
 // a time.
 class FindingsPageWriter {
   public:
@@ -39,8 +40,9 @@ class FindingsPageWriter {
   private:
     pqxx::connection_base& connection_;
     std::string schema_;
-    std::string sql_;         // the apply_findings_page call, with its parameters' types
-    std::string import_sql_;  // the import_findings_page call
+    std::string sql_;              // the apply_findings_page call, with its parameters' types
+    std::string import_sql_;       // the upsert_findings_page call
+    std::string import_seen_sql_;  // the import_page_seen call
 };
 
 }  // namespace codeguru::store

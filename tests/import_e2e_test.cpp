@@ -98,6 +98,8 @@ TEST_CASE(
     CHECK(usage_error_text({"--import", "a", "--scan", "s", "--once"}).find("cannot be combined") !=
           std::string::npos);
     CHECK(usage_error_text({"x.json"}).find("unexpected argument") != std::string::npos);
+    CHECK(usage_error_text({"--import", "-", "a", "-", "--scan", "s"})
+              .find("standard input (-) more than once") != std::string::npos);
     CHECK(usage_text().find("--import FILE...") != std::string::npos);
 }
 
@@ -249,5 +251,21 @@ TEST_CASE("a truncated file, a malformed finding, not JSON: exit 1, naming the f
         CHECK(count(schema,
                     "SELECT count(*) FROM sync_runs WHERE outcome = 'failed' AND "
                     "source = 'import' AND findings_seen = 0") == 1);
+    }
+
+    // A file that cannot be opened at all: exit 1 naming it and why, the files before it
+    // applied.
+    for (const auto& [path, why] : std::map<std::string, std::string>{
+             {dir.path().string(), "it is a directory"},
+             {(dir.path() / "absent.json").string(), "No such file or directory"}}) {
+        INFO(path);
+        TestSchema schema;
+        const auto run = run_daemon(
+            dir,
+            daemon_args(dir, schema,
+                        {"--import", (dir.path() / "cli.json").string(), path, "--scan", "s"}));
+        CHECK(run.status.exited_with(1));
+        CHECK(run.err.find(path + ": " + why) != std::string::npos);
+        CHECK(count(schema, "SELECT count(*) FROM findings") == 50);
     }
 }

@@ -212,6 +212,9 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
     if (!result.imports.empty() && result.scans.size() != 1) {
         throw UsageError("--import needs exactly one --scan NAME: the scan the findings are of");
     }
+    if (std::count(result.imports.begin(), result.imports.end(), "-") > 1) {
+        throw UsageError("--import names standard input (-) more than once: it can be read once");
+    }
     if (result.import_complete && result.imports.empty()) {
         throw UsageError("--complete applies to --import only");
     }

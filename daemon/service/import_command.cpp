@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <istream>
 #include <ostream>
@@ -39,6 +40,11 @@ int run_import(pqxx::connection_base& connection, const std::string& schema,
         const std::string name = is_stdin ? "standard input" : file;
         std::ifstream opened;
         if (!is_stdin) {
+            std::error_code ignored;
+            if (std::filesystem::is_directory(file, ignored)) {
+                err << "codeguru-syncd: --import: cannot read " << file << ": it is a directory\n";
+                return 1;
+            }
             opened.open(file, std::ios::binary);
             if (!opened) {
                 err << "codeguru-syncd: --import: cannot open " << file << ": "

@@ -1,7 +1,7 @@
 -- codeguru-sync schema, version 9: importing CodeGuru Security exports (--import, issue 16).
 -- The upsert rules of a findings page move, unchanged, into one function,
 -- upsert_findings_page(), which both a sync's pages (apply_findings_page: the checkpoint
--- checked and advanced) and an import's pages (after import_page_seen: the checkpoint left
+-- checked and advanced) and an import's pages (after start_import: the checkpoint left
 -- alone) call. SPEC §5.
 -- Runs with search_path set to the configured schema: no object here names a schema.
 
@@ -339,26 +339,18 @@ BEGIN
 END;
 $function$;
 
--- An imported page of `p_scan`, in the transaction that imports its file, before the page's
--- upsert_findings_page(): its ids join the import's seen-set (the 'import' rows of
--- sync_pass_seen, which finish_import() consumes). The scan's checkpoint is not changed,
--- only locked. Imports of the scan and a sync's pages of it wait for each other on an
--- advisory lock (apply_findings_page takes it too), held to the end of the file's
--- transaction: the upsert's plain inserts rely on that.
+-- An imported page's ids, for a --complete import, in the transaction that imports its file
+-- (start_import() took the scan's locks): they join the import's seen-set (the 'import'
+-- rows of sync_pass_seen, which finish_import() consumes). An import that is not complete
+-- keeps no seen-set.
 CREATE FUNCTION import_page_seen(p_scan text, p_finding_id text[])
 RETURNS void
-LANGUAGE plpgsql
+LANGUAGE sql
 SET search_path FROM CURRENT
 AS $function$
-BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended('codeguru-sync import ' || p_scan, 0));
-    PERFORM 1 FROM sync_checkpoints
-    WHERE source = 'codeguru' AND scan_name = p_scan FOR UPDATE;
-
     INSERT INTO sync_pass_seen (source, scan_name, page_number, finding_ids)
     SELECT 'import', p_scan, coalesce(max(page_number), 0) + 1, p_finding_id
     FROM sync_pass_seen WHERE source = 'import' AND scan_name = p_scan;
-END;
 $function$;
 
 -- Ends an import's file, in its transaction. An import's seen-set (its 'import' rows of
@@ -395,15 +387,23 @@ BEGIN
 END;
 $function$;
 
--- Starts an import's seen-set afresh: what an import that failed part way left of it
--- (the files of a --complete import before the one that failed) is dropped.
-CREATE FUNCTION start_import(p_scan text)
+-- Starts an import's file, in its transaction, before its pages: the scan's checkpoint row
+-- is locked (not changed), and imports of the scan and a sync's pages of it wait for each
+-- other on an advisory lock (apply_findings_page takes it too), both held to the end of the
+-- file's transaction: the upsert's plain inserts rely on that. With p_new_set (the first
+-- file of an import), what an import that failed part way left of its seen-set (the files
+-- of a --complete import before the one that failed) is dropped.
+CREATE FUNCTION start_import(p_scan text, p_new_set boolean)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
 AS $function$
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended('codeguru-sync import ' || p_scan, 0));
-    DELETE FROM sync_pass_seen WHERE source = 'import' AND scan_name = p_scan;
+    PERFORM 1 FROM sync_checkpoints
+    WHERE source = 'codeguru' AND scan_name = p_scan FOR UPDATE;
+    IF p_new_set THEN
+        DELETE FROM sync_pass_seen WHERE source = 'import' AND scan_name = p_scan;
+    END IF;
 END;
 $function$;

@@ -129,6 +129,10 @@ TEST_CASE("importing the same file twice writes no finding row the second time")
     CHECK(fx.write_counters() == before);
     CHECK(before.find("findings=90/0/0") != std::string::npos);
     CHECK(count(fx, "SELECT count(*) FROM sync_runs WHERE outcome = 'succeeded'") == 2);
+    // Without --complete an import keeps no seen-set: not a row written there.
+    CHECK(count(fx,
+                "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'sync_pass_seen' "
+                "AND schemaname = current_schema()") == 0);
 }
 
 TEST_CASE("a later export updates exactly the changed findings and adds their versions") {
@@ -291,7 +295,7 @@ TEST_CASE("a first sync of a scan waits for an import of it that holds no checkp
     pqxx::connection importer(fx.schema.conninfo());
     pqxx::work import_tx(importer);
     import_tx.exec("SET LOCAL search_path TO " + importer.quote_name(fx.schema.name()));
-    import_tx.exec("SELECT start_import('s')");
+    import_tx.exec("SELECT start_import('s', true)");
     REQUIRE(
         fx.query("SELECT count(*) FROM sync_checkpoints WHERE scan_name = 's'")[0][0].as<int>() ==
         0);

@@ -54,17 +54,17 @@ FileImportResult import_export_file(pqxx::connection_base& connection, const std
                                             "VALUES ('import', $1, $2, $3) RETURNING run_id",
                                         options.scan, time, "import of " + name)[0]
                             .as<std::int64_t>();
-        if (options.first_of_set) {
-            tx.exec_params("SELECT " + quoted_schema + ".start_import($1)", options.scan);
-        }
+        tx.exec_params("SELECT " + quoted_schema + ".start_import($1, $2)", options.scan,
+                       options.first_of_set);
         store::FindingsPageWriter writer(connection, schema);
         const std::string who = "import of " + name;
         const ExportReadSummary read =
             read_export(in, name, options.batch_size, [&](ParsedFindingsPage& page) {
                 log_answer_warnings(who, "GetFindings page", page);
                 if (page.page.findings.empty()) return;  // a document's wrapper
-                const store::PageCounts counts = writer.apply_imported(
-                    tx, options.scan, result.run_id, page.page.findings, sync_time);
+                const store::PageCounts counts =
+                    writer.apply_imported(tx, options.scan, result.run_id, page.page.findings,
+                                          sync_time, options.complete);
                 result.seen += counts.seen;
                 result.inserted += counts.inserted;
                 result.updated += counts.updated;

@@ -102,9 +102,9 @@ PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_i
 
 PageCounts FindingsPageWriter::apply_imported(pqxx::transaction_base& tx, const std::string& scan,
                                               std::int64_t run_id, const std::vector<Finding>& page,
-                                              Timestamp sync_time) {
+                                              Timestamp sync_time, bool keep_seen) {
     PageColumns c = page_to_columns(scan, page, sync_time);
-    tx.exec_params(import_seen_sql_, scan, c.finding_id.literal());
+    if (keep_seen) tx.exec_params(import_seen_sql_, scan, c.finding_id.literal());
     return call_page_function(tx, import_sql_, c, page.size(), scan, run_id,
                               format_timestamp(sync_time));
 }

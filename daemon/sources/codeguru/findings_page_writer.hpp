@@ -30,12 +30,13 @@ class FindingsPageWriter {
                      Timestamp sync_time);
 
     // Applies an imported `page` of `scan` for import run `run_id` within `tx` (the import's
-    // transaction for its file; the page is undone with it): findings, children, versions
-    // and the run's counters as apply() does, the ids added to the import's seen-set
-    // (finish_import() in schema/009 consumes it), and nothing of the scan's checkpoint.
+    // transaction for its file, which start_import() in schema/009 began; the page is undone
+    // with it): findings, children, versions and the run's counters as apply() does, and
+    // nothing of the scan's checkpoint. With keep_seen (a --complete import), the ids join
+    // the import's seen-set, which finish_import() consumes.
     PageCounts apply_imported(pqxx::transaction_base& tx, const std::string& scan,
                               std::int64_t run_id, const std::vector<Finding>& page,
-                              Timestamp sync_time);
+                              Timestamp sync_time, bool keep_seen);
 
   private:
     pqxx::connection_base& connection_;

@@ -37,6 +37,19 @@ enum class As {
 
 struct ObjectSpec;
 
+// A name's first eight bytes (fewer for a shorter name) as one little-endian word, and the
+// mask of the bytes it holds: a key is told from most names by one compare.
+constexpr std::uint64_t name_head(std::string_view name) {
+    std::uint64_t head = 0;
+    for (std::size_t i = 0; i < name.size() && i < 8; ++i) {
+        head |= std::uint64_t{static_cast<unsigned char>(name[i])} << (8 * i);
+    }
+    return head;
+}
+constexpr std::uint64_t name_head_mask(std::string_view name) {
+    return name.size() >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * name.size())) - 1;
+}
+
 // One member of an object. `field` finds the field inside the model object being filled
 // (for kNested, that object itself). The function pointers are set as `as` needs them.
 struct MemberSpec {
@@ -51,6 +64,8 @@ struct MemberSpec {
     void (*clear)(void* field) = nullptr;     // leaves the field absent (all but kNested)
     void* (*append)(void* list) = nullptr;    // kObjectList, kEntries: a new last element
     void (*drop_last)(void* list) = nullptr;  // kEntries: removes the last element
+    std::uint64_t head = name_head(name);     // see name_head()
+    std::uint64_t head_mask = name_head_mask(name);
 };
 
 // The members of one object. An entry (an element of a kEntries list) also names itself
@@ -117,7 +132,9 @@ void* start_object(void* field, std::size_t /*expected*/) {
 template <class Field>
 void* start_list(void* field, std::size_t expected) {
     if constexpr (Optional<Field>::value) {
-        return &static_cast<Field*>(field)->emplace();
+        auto& list = static_cast<Field*>(field)->emplace();
+        list.reserve(expected);
+        return &list;
     } else {
         auto& list = *static_cast<Field*>(field);
         list.clear();

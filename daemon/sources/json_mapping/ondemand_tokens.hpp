@@ -23,7 +23,8 @@ bool lex_token(std::string_view token, const char* text_end, Scalar& s, std::str
 
 // The member of `spec` named by the key starting at `raw_key` (just past its opening quote)
 // in `found`, nullptr when none (or no `spec`). False when the key is not a JSON string;
-// `scratch` holds a key spelled with escapes.
+// `scratch` holds a key spelled with escapes. REQUIRES: at least 8 readable bytes from
+// `raw_key` (simdjson's padding after `text_end`).
 bool find_member(const ObjectSpec* spec, const char* raw_key, const char* text_end,
                  std::string& scratch, const MemberSpec*& found);
 

@@ -122,12 +122,11 @@ bool AnswerWalker::map_object(Value& value, const ObjectSpec* spec, void* target
 bool AnswerWalker::map_fields(Object& object, const ObjectSpec* spec, void* target,
                               const WalkNode& node, bool in_kept) {
     for (auto field_result : object) {
-        simdjson::ondemand::field field;
+        if (field_result.error() != SUCCESS) return syntax();
+        // Used where it stands: a copy of the field costs a stalled 16-byte load per member.
+        simdjson::ondemand::field& field = field_result.value_unsafe();
         const MemberSpec* m = nullptr;
-        if (std::move(field_result).get(field) != SUCCESS ||
-            !find_member(spec, field.key().raw(), text_end_, scratch_.text, m)) {
-            return syntax();
-        }
+        if (!find_member(spec, field.key().raw(), text_end_, scratch_.text, m)) return syntax();
         if (!member_value(field.value(), m, target, node, in_kept)) return false;
     }
     return true;
@@ -234,7 +233,7 @@ bool AnswerWalker::member_array(Value& value, const MemberSpec& m, void* target,
     const WalkNode list_node{&node, m.name};
     switch (m.as) {
         case As::kObjectList:
-            return object_list(value, m, m.start(field, 0), list_node, in_kept);
+            return object_list(value, m, field, list_node, in_kept);
         case As::kTextList:
             return text_list(
                 value, static_cast<std::optional<std::vector<std::string>>*>(field)->emplace(),

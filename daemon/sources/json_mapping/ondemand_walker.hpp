@@ -58,7 +58,7 @@ class AnswerWalker {
                        const WalkNode& node, bool in_kept);
     bool member_array(simdjson::ondemand::value& value, const MemberSpec& m, void* target,
                       const WalkNode& node, bool in_kept);
-    bool object_list(simdjson::ondemand::value& value, const MemberSpec& m, void* list,
+    bool object_list(simdjson::ondemand::value& value, const MemberSpec& m, void* field,
                      const WalkNode& list_node, bool in_kept);
     bool text_list(simdjson::ondemand::value& value, std::vector<std::string>& list,
                    const WalkNode& list_node);

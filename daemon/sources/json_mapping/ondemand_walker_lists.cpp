@@ -8,10 +8,14 @@ namespace codeguru::json_mapping::ondemand {
 using simdjson::SUCCESS;
 using Value = simdjson::ondemand::value;
 
-bool AnswerWalker::object_list(Value& value, const MemberSpec& m, void* list,
+bool AnswerWalker::object_list(Value& value, const MemberSpec& m, void* field,
                                const WalkNode& list_node, bool in_kept) {
     simdjson::ondemand::array array;
     if (value.get_array().get(array) != SUCCESS) return syntax();
+    // Counted first, as text_list does, so that the list is allocated once.
+    std::size_t count = 0;
+    if (array.count_elements().get(count) != SUCCESS) return syntax();
+    void* list = m.start(field, count);
     std::size_t index = 0;
     for (auto element_result : array) {
         Value element;

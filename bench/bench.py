@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -402,6 +403,8 @@ def main():
             print_imports(imports)
             return 0
 
+        parsing = parse_run(os.path.join(ROOT, opts.build, "bench", "codeguru-parse-bench"))
+
         scans = [f"bench-{i:02d}" for i in range(scan_count)]
         total = per_scan * scan_count
         print(f"generating {scan_count} x {per_scan} findings in the fake API ...", flush=True)
@@ -470,7 +473,7 @@ def main():
         subprocess.run([FIXTURE, "stop", state], check=False)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    report = summarize(cases, memory, inspector_runs, throttled, opts.small)
+    report = summarize(cases, memory, inspector_runs, throttled, parsing, opts.small)
     report["import"] = imports
     report["targets"]["issue 16: --import stores every finding, peak RSS < 64 MB"] = import_target(imports)
     report["peer_differences"] = {"first sync": differences_first,
@@ -483,6 +486,27 @@ def main():
     with open(path, "w") as f:
         json.dump(report, f, indent=2)
     print("written to", os.path.relpath(path, ROOT))
+
+
+PARSE_LINE = re.compile(r"^(?P<page>\S.*?MB)\s+(?P<mb>\d+) MB/s\s+(?P<findings>\d+) findings/s"
+                        r" \| best\s+(?P<best>\d+) MB/s")
+
+
+def parse_run(binary):
+    """The page-parsing micro-benchmark (bench/parse_bench.cpp), 3 s a page: MB/s over all
+    runs and in the fastest batch, findings/s, per page."""
+    print("parsing pages (bench/parse_bench.cpp) ...", flush=True)
+    out = subprocess.run([binary, "3"], check=True, capture_output=True, text=True).stdout
+    pages = []
+    for line in out.splitlines():
+        m = PARSE_LINE.match(line)
+        if m:
+            pages.append({"page": m["page"], "mb_per_second": int(m["mb"]),
+                          "best_mb_per_second": int(m["best"]),
+                          "findings_per_second": int(m["findings"])})
+    if not pages:
+        raise RuntimeError("codeguru-parse-bench printed no page: " + out)
+    return pages
 
 
 def import_target(imports):
@@ -500,7 +524,7 @@ def print_imports(imports):
           f"stored, peak RSS < 64 MB")
 
 
-def summarize(cases, memory, inspector_runs, throttled, small):
+def summarize(cases, memory, inspector_runs, throttled, parsing, small):
     first, unchanged, changed, copy = cases
     daemon_throttle = throttled[0]
     report = {
@@ -511,6 +535,7 @@ def summarize(cases, memory, inspector_runs, throttled, small):
                          "(throttling case: page_size = %d)" % daemon_throttle["page_size"],
         "small": small,
         "cases": cases, "memory": memory, "inspector": inspector_runs, "throttling": throttled,
+        "parsing": parsing,
         "first_sync_vs_copy": round(first["findings_per_second"] / copy["findings_per_second"], 3),
         "rss_big_vs_small": round(memory[1]["peak_rss_mib"] / memory[0]["peak_rss_mib"], 3),
         "peak_rss_max_mib": max(r["peak_rss_mib"] for r in cases[:3] + memory + inspector_runs),
@@ -531,6 +556,10 @@ def summarize(cases, memory, inspector_runs, throttled, small):
             and daemon_throttle["share_throttled"] < 0.05,
         "peak RSS <= 64 MB": report["peak_rss_max_mib"] * 2**20 <= 64e6,
         "peak RSS of one scan 50x bigger within 10%": abs(report["rss_big_vs_small"] - 1) <= 0.10,
+        # 1 GB/s = 1000 MB/s of 10^6 bytes, over all runs (not the fastest batch).
+        "page parsing >= 1 GB/s on the 1.5 MB GetFindings page": any(
+            p["page"].startswith("GetFindings") and p["page"].endswith("1.50 MB")
+            and p["mb_per_second"] >= 1000 for p in parsing),
     }
     return report
 
@@ -567,6 +596,10 @@ def print_report(report, cases, memory, inspector_runs, throttled, small):
               f"({t['accepted']} accepted in {t['seconds']:.1f} s), "
               f"{t['share_throttled']:.1%} throttled ({t['throttled']} of {t['requests']})"
               + (f"; FAILED: {t['failed']}" if t["failed"] else ""))
+    print("\nPage parsing (bench/parse_bench.cpp, one thread):")
+    for p in report["parsing"]:
+        print(f"  {p['page']:<38} {p['mb_per_second']:>5} MB/s (fastest batch "
+              f"{p['best_mb_per_second']}), {p['findings_per_second']} findings/s")
     differences = report["peer_differences"]
     print(f"\npeer's rows equal the daemon's (all columns both write): "
           + ", ".join(f"{case}: {'yes' if n == 0 else f'NO, {n} rows differ'}"

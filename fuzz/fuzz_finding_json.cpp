@@ -2,7 +2,8 @@
 // Properties: any body yields a page or MalformedResponseError, nothing else; every string
 // that reaches the model is valid UTF-8; timestamps lie in years 0001..9999, which
 // PostgreSQL's timestamptz accepts; the U+FFFD count is zero exactly for valid UTF-8 input;
-// every object of a valid `findings` list becomes one finding, in order.
+// every object of a valid `findings` list becomes one finding, in order. Each input is mapped
+// into the findings of the input before it (recycle_findings), as in the sync.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -82,6 +83,12 @@ void check_findings_page(const std::string& body) {
         FUZZ_CHECK(is_valid_utf8(e.what()));
         return;
     }
+    // Given back however the checks end: the next input maps into these findings, and the
+    // checks below hold for findings reused as for new ones.
+    struct Recycled {
+        codeguru::ParsedFindingsPage& parsed;
+        ~Recycled() { codeguru::recycle_findings(std::move(parsed.page.findings)); }
+    } recycled{parsed};
     const bool valid_input = is_valid_utf8(body);
     FUZZ_CHECK((parsed.invalid_utf8_replaced == 0) == valid_input);
     for (const Finding& finding : parsed.page.findings) check_finding(finding);

@@ -4,7 +4,8 @@
 // NUL (PostgreSQL's jsonb refuses it), equal to what the body sent when it sent no NUL;
 // timestamps lie in years 0001..9999; the U+FFFD count is zero exactly for valid UTF-8
 // input; every object of a valid `findings` list becomes one finding, in order, with its
-// findingArn; every snippet result and error kept has a findingArn.
+// findingArn; every snippet result and error kept has a findingArn. Each ListFindings input
+// is mapped into the findings of the one before it (recycle_findings), as in the sync.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -181,6 +182,12 @@ void check_findings_page(const std::string& body) {
         FUZZ_CHECK(is_valid_utf8(e.what()));
         return;
     }
+    // Given back however the checks end: the next input maps into these findings, and the
+    // checks below hold for findings reused as for new ones.
+    struct Recycled {
+        codeguru::inspector::ParsedFindingsPage& parsed;
+        ~Recycled() { codeguru::inspector::recycle_findings(std::move(parsed.page.findings)); }
+    } recycled{parsed};
     const bool valid_input = is_valid_utf8(body);
     FUZZ_CHECK((parsed.invalid_utf8_replaced == 0) == valid_input);
     for (const Finding& finding : parsed.page.findings) check_finding(finding);

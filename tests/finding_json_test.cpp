@@ -273,3 +273,46 @@ TEST_CASE("ListScans keeps only scan names, and stops at the first summary past 
                          Catch::Message("ListScans returned more than 100 scans (maxResults=100)"));
     CHECK_THROWS_AS(parse_scans_page(summaries + "7 never read", 100), OversizedPageError);
 }
+
+// A page mapped into the findings of the page before (recycle_findings) reuses their strings
+// and lists, but does not keep what a huge page before it had grown them to.
+TEST_CASE("findings given back are mapped into again, keeping no more than the new page needs") {
+    const std::string huge_text(1 << 20, 'x');
+    json lines = json::array();
+    json tags = json::array();
+    for (int i = 0; i < 10000; ++i) {
+        lines.push_back({{"number", i}, {"content", "line"}});
+        tags.push_back("tag-" + std::to_string(i));
+    }
+    const json huge_page = {{"findings",
+                             {{{"id", "f-1"},
+                               {"description", huge_text},
+                               {"detectorTags", tags},
+                               {"vulnerability", {{"filePath", {{"codeSnippet", lines}}}}}},
+                              {{"id", "f-2"}, {"title", "second"}}}}};
+    auto first = parse_findings_page(huge_page.dump());
+    REQUIRE(first.page.findings.size() == 2);
+    REQUIRE(first.page.findings[0].vulnerability->file_path->code_snippet->size() == 10000);
+    const Finding* storage = first.page.findings.data();
+    recycle_findings(std::move(first.page.findings));
+
+    const auto second = parse_findings_page(
+        R"({"findings":[{"id":"g-1","description":"short","detectorTags":["t"],)"
+        R"("vulnerability":{"filePath":)"
+        R"({"codeSnippet":[{"number":7,"content":"only line"}]}}}]})");
+    REQUIRE(second.page.findings.size() == 1);
+    const Finding& f = second.page.findings[0];
+    // The same list, mapped into: the second finding is gone, the first overwritten.
+    CHECK(second.page.findings.data() == storage);
+    CHECK(f.id == "g-1");
+    CHECK(f.description == "short");
+    CHECK_FALSE(f.title);
+    CHECK(f.description->capacity() < 1024);
+    CHECK(f.detector_tags == std::vector<std::string>{"t"});
+    CHECK(f.detector_tags->capacity() < 4096);
+    const auto& snippet = *f.vulnerability->file_path->code_snippet;
+    REQUIRE(snippet.size() == 1);
+    CHECK(snippet[0].number == 7);
+    CHECK(snippet[0].content == "only line");
+    CHECK(snippet.capacity() < 4096);
+}

@@ -297,16 +297,21 @@ std::optional<Answer> answer_named(std::string_view name) {
     return std::nullopt;
 }
 
-std::string canonical_outcome(Answer answer, std::string_view body, std::size_t max_entries) {
+std::string canonical_outcome(Answer answer, std::string_view body, std::size_t max_entries,
+                              bool recycle) {
     try {
         switch (answer) {
             case Answer::kGetFindings: {
-                const auto parsed = codeguru::parse_findings_page(body, max_entries);
-                return mapped(parsed, parsed.page);
+                auto parsed = codeguru::parse_findings_page(body, max_entries);
+                std::string outcome = mapped(parsed, parsed.page);
+                if (recycle) codeguru::recycle_findings(std::move(parsed.page.findings));
+                return outcome;
             }
             case Answer::kListFindings: {
-                const auto parsed = inspector::parse_findings_page(body, max_entries);
-                return mapped(parsed, parsed.page);
+                auto parsed = inspector::parse_findings_page(body, max_entries);
+                std::string outcome = mapped(parsed, parsed.page);
+                if (recycle) inspector::recycle_findings(std::move(parsed.page.findings));
+                return outcome;
             }
             case Answer::kBatchGetCodeSnippet:
                 break;

@@ -21,8 +21,10 @@ std::optional<Answer> answer_named(std::string_view name);
 // `max_entries` the maxResults asked for (0: no limit; REQUIRES: 0 for a snippet batch,
 // whose parse function has no limit): every field of the model, absent distinct from empty
 // and text length-prefixed; then the kept warnings, the count past them and the U+FFFD
-// count. Or, when the parse throws, the error's class and message.
-std::string canonical_outcome(Answer answer, std::string_view body, std::size_t max_entries);
+// count. Or, when the parse throws, the error's class and message. With `recycle`, the
+// findings are then given back (recycle_findings), for the next parse to map into.
+std::string canonical_outcome(Answer answer, std::string_view body, std::size_t max_entries,
+                              bool recycle = false);
 
 // 64-bit FNV-1a: the digest the golden file keeps of an input and of its outcome.
 std::uint64_t fnv1a64(std::string_view text);

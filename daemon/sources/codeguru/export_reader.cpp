@@ -57,6 +57,7 @@ ExportReadSummary read_export(std::istream& in, const std::string& name, std::si
             }
             ++summary.pages;
             on_page(page);
+            recycle_findings(std::move(page.page.findings));  // for the next page to map into
         }
         pages.clear();
     };

@@ -29,6 +29,12 @@ Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>
 // maxResults asked for; 0: no limit), having mapped at most `max_findings` of them.
 ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings = 0);
 
+// Gives a page's findings, once used, for parse_findings_page() to map later pages into:
+// their strings and lists are reused instead of allocated again (json_mapping/entry_pool.hpp).
+// REQUIRES: findings as parse_findings_page() made them; a later page resets only what the
+// mapping fills.
+void recycle_findings(std::vector<Finding>&& findings);
+
 // ListScans: the scan names on one page, and the next token.
 struct ScanNamesPage {
     std::vector<std::string> scan_names;

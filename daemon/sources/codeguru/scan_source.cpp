@@ -1,11 +1,14 @@
 #include "sources/codeguru/scan_source.hpp"
 
+#include "sources/codeguru/finding_json.hpp"
 #include "sources/codeguru/findings_page_writer.hpp"
 
 namespace codeguru {
 namespace {
 
 struct CodeGuruPage : sync::SourcePage {
+    ~CodeGuruPage() override { recycle_findings(std::move(findings)); }
+
     std::vector<Finding> findings;
 };
 

@@ -1,5 +1,6 @@
 #include "sources/inspector/finding_json.hpp"
 
+#include "sources/json_mapping/entry_pool.hpp"
 #include "sources/json_mapping/member_table.hpp"
 #include "sources/json_mapping/ondemand_mapper.hpp"
 
@@ -238,8 +239,22 @@ Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>
     return std::move(parsed.page.findings.front());
 }
 
+namespace {
+
+json_mapping::EntryPool<Finding>& finding_pool() {
+    static json_mapping::EntryPool<Finding> pool;
+    return pool;
+}
+
+}  // namespace
+
 ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings) {
-    return json_mapping::ondemand::parse_answer<FindingsPage>(body, kListFindings, max_findings);
+    return json_mapping::ondemand::parse_answer(body, kListFindings, max_findings,
+                                                &FindingsPage::findings, finding_pool());
+}
+
+void recycle_findings(std::vector<Finding>&& findings) {
+    finding_pool().give(std::move(findings));
 }
 
 ParsedSnippetBatch parse_snippet_batch(std::string_view body) {

@@ -43,6 +43,12 @@ Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>
 // having mapped at most `max_findings` of them.
 ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings = 0);
 
+// Gives a page's findings, once used, for parse_findings_page() to map later pages into:
+// their strings and lists are reused instead of allocated again (json_mapping/entry_pool.hpp).
+// REQUIRES: findings as parse_findings_page() made them; a later page resets only what the
+// mapping fills.
+void recycle_findings(std::vector<Finding>&& findings);
+
 // Parses a BatchGetCodeSnippet body `{"codeSnippetResults": [...], "errors": [...]}`. A
 // result or error without a findingArn is left out with a warning; an error without an
 // errorCode keeps an empty one. Throws aws::MalformedResponseError.

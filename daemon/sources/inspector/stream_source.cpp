@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "aws/api_error.hpp"
+#include "sources/inspector/finding_json.hpp"
 #include "sources/inspector/snippet_writer.hpp"
 #include "store/sync_state_store.hpp"
 
@@ -19,6 +20,8 @@ constexpr char kFull[] = "full";
 constexpr char kIncremental[] = "incremental";
 
 struct InspectorPage : sync::SourcePage {
+    ~InspectorPage() override { recycle_findings(std::move(findings)); }
+
     std::vector<Finding> findings;
     std::vector<SnippetRequest> snippets_wanted;  // set by apply()
 };

@@ -57,14 +57,18 @@ struct MemberSpec {
     As as;
     void* (*field)(void* object);
     const ObjectSpec* child = nullptr;
-    // kObject, kObjectList, kEntries: starts the value afresh (a repeated member replaces
-    // the earlier one) and returns the object or list to fill; `expected`: elements to
-    // reserve room for.
+    // kObject, kObjectList, kEntries: returns the object or list to fill, present; what it
+    // held before is still there, for the walk to reuse (ondemand_walker.hpp: it overwrites
+    // or clears every member and cuts every list to what it filled); `expected`: elements
+    // to reserve room for.
     void* (*start)(void* field, std::size_t expected) = nullptr;
-    void (*clear)(void* field) = nullptr;     // leaves the field absent (all but kNested)
-    void* (*append)(void* list) = nullptr;    // kObjectList, kEntries: a new last element
-    void (*drop_last)(void* list) = nullptr;  // kEntries: removes the last element
-    std::uint64_t head = name_head(name);     // see name_head()
+    void (*clear)(void* field) = nullptr;  // leaves the field absent (all but kNested)
+    // kObjectList, kEntries: element `index` (at most the list's size; one past the end is
+    // appended), as the list holds it.
+    void* (*element)(void* list, std::size_t index) = nullptr;
+    // kObjectList, kEntries: cuts the list to its first `size` elements.
+    void (*truncate)(void* list, std::size_t size) = nullptr;
+    std::uint64_t head = name_head(name);  // see name_head()
     std::uint64_t head_mask = name_head_mask(name);
 };
 
@@ -126,31 +130,48 @@ void clear(void* field) {
 
 template <class T>
 void* start_object(void* field, std::size_t /*expected*/) {
-    return &static_cast<std::optional<T>*>(field)->emplace();
+    auto& object = *static_cast<std::optional<T>*>(field);
+    return object ? &*object : &object.emplace();
+}
+
+// A list's capacity beyond this many elements, and four times what a page asks for, is
+// given back rather than kept for reuse: one hostile page does not stay in memory.
+constexpr std::size_t kKeptListCapacity = 4096;
+
+// `list` (reused from an earlier page) with room for `expected` elements, and without more
+// than kKeptListCapacity it does not need.
+template <class List>
+void fit_list(List& list, std::size_t expected) {
+    if (list.capacity() > kKeptListCapacity && list.capacity() / 4 > expected) {
+        List().swap(list);  // assigning {} would keep the capacity
+    }
+    list.reserve(expected);
 }
 
 template <class Field>
 void* start_list(void* field, std::size_t expected) {
+    auto* list = static_cast<Field*>(field);
     if constexpr (Optional<Field>::value) {
-        auto& list = static_cast<Field*>(field)->emplace();
-        list.reserve(expected);
-        return &list;
+        if (!*list) list->emplace();
+        fit_list(**list, expected);
+        return &**list;
     } else {
-        auto& list = *static_cast<Field*>(field);
-        list.clear();
-        list.reserve(expected);
-        return &list;
+        fit_list(*list, expected);
+        return list;
     }
 }
 
 template <class List>
-void* append(void* list) {
-    return &static_cast<List*>(list)->emplace_back();
+void* element(void* list, std::size_t index) {
+    auto& elements = *static_cast<List*>(list);
+    return index < elements.size() ? &elements[index] : &elements.emplace_back();
 }
 
 template <class List>
-void drop_last(void* list) {
-    static_cast<List*>(list)->pop_back();
+void truncate(void* list, std::size_t size) {
+    auto& elements = *static_cast<List*>(list);
+    if (size < elements.size())
+        elements.erase(elements.begin() + static_cast<std::ptrdiff_t>(size), elements.end());
 }
 
 inline void* same_object(void* object) {
@@ -191,13 +212,15 @@ constexpr MemberSpec member(std::string_view name, const ObjectSpec* child = nul
     } else if constexpr (detail::Vector<Field>::value) {
         m.as = As::kObjectList;
         m.start = &detail::start_list<Field>;
-        m.append = &detail::append<Field>;
+        m.element = &detail::element<Field>;
+        m.truncate = &detail::truncate<Field>;
     } else if constexpr (detail::Optional<Field>::value) {
         using Value = typename detail::Optional<Field>::Value;
         if constexpr (detail::Vector<Value>::value) {
             m.as = As::kObjectList;
             m.start = &detail::start_list<Field>;
-            m.append = &detail::append<Value>;
+            m.element = &detail::element<Value>;
+            m.truncate = &detail::truncate<Value>;
         } else {
             m.as = As::kObject;
             m.start = &detail::start_object<Value>;
@@ -232,8 +255,8 @@ constexpr MemberSpec entries(std::string_view name, const ObjectSpec& child) {
     MemberSpec m{name, As::kEntries, &detail::FieldOf<kField>::get, &child};
     m.start = &detail::start_list<Field>;
     m.clear = &detail::clear<Field>;
-    m.append = &detail::append<Field>;
-    m.drop_last = &detail::drop_last<Field>;
+    m.element = &detail::element<Field>;
+    m.truncate = &detail::truncate<Field>;
     return m;
 }
 

@@ -1,7 +1,5 @@
 #include "sources/json_mapping/ondemand_tokens.hpp"
 
-#include <bit>
-#include <cstdint>
 #include <cstring>
 
 #include "sources/json_mapping/json_lexer.hpp"
@@ -37,15 +35,9 @@ bool find_member(const ObjectSpec* spec, const char* raw_key, const char* text_e
     if (spec != nullptr) {
         // Compared as the key stands in the body: a member's name followed by the closing
         // quote. Names hold neither quotes nor backslashes, so that quote closes the key.
-        static_assert(std::endian::native == std::endian::little, "name_head() packs so");
-        const auto left = static_cast<std::size_t>(text_end - raw_key);
-        // Eight bytes at once: the body is padded past its end (ondemand_mapper.cpp).
-        std::uint64_t word;
-        std::memcpy(&word, raw_key, sizeof word);
+        const std::uint64_t word = key_head(raw_key);
         for (const MemberSpec& m : spec->members) {
-            const std::size_t size = m.name.size();
-            if ((word & m.head_mask) == m.head && size < left && raw_key[size] == '"' &&
-                (size <= 8 || std::memcmp(raw_key + 8, m.name.data() + 8, size - 8) == 0)) {
+            if (names_member(m, word, raw_key, text_end)) {
                 found = &m;
                 return true;
             }

@@ -1,6 +1,7 @@
 #include "sources/json_mapping/ondemand_walker.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 
 #include "sources/json_mapping/json_lexer.hpp"
@@ -27,7 +28,7 @@ void reset_members(const ObjectSpec* spec, void* object) {
     }
 }
 
-// The text field `field` emptied for new text, keeping what it has allocated.
+// The text field `field` present and empty, for new text.
 std::string& fresh_text(std::optional<std::string>& field) {
     if (!field) return field.emplace();
     field->clear();
@@ -121,13 +122,40 @@ bool AnswerWalker::map_object(Value& value, const ObjectSpec* spec, void* target
 
 bool AnswerWalker::map_fields(Object& object, const ObjectSpec* spec, void* target,
                               const WalkNode& node, bool in_kept) {
+    // `target` may hold what an earlier walk left there: every member this object does not
+    // name is left absent below, and every member it names is overwritten, so the result
+    // is the same as on an empty target, with its strings and lists reused.
+    const std::size_t members = spec != nullptr ? spec->members.size() : 0;
+    const bool tracked = members <= 64;
+    if (!tracked) reset_members(spec, target);
+    std::uint64_t seen = 0;
+    MemberOrder* order = tracked && spec != nullptr ? &scratch_.order_of(spec) : nullptr;
+    std::size_t previous = 0;  // the slot of `order` for the member just mapped
     for (auto field_result : object) {
         if (field_result.error() != SUCCESS) return syntax();
         // Used where it stands: a copy of the field costs a stalled 16-byte load per member.
         simdjson::ondemand::field& field = field_result.value_unsafe();
+        const char* key = field.key().raw();
         const MemberSpec* m = nullptr;
-        if (!find_member(spec, field.key().raw(), text_end_, scratch_.text, m)) return syntax();
+        const std::size_t guess = order != nullptr ? order->next[previous] : 0;
+        if (guess != 0 && names_member(spec->members[guess - 1], key_head(key), key, text_end_)) {
+            m = &spec->members[guess - 1];
+        } else if (!find_member(spec, key, text_end_, scratch_.text, m)) {
+            return syntax();
+        }
+        if (m != nullptr && tracked) {
+            const auto index = static_cast<std::size_t>(m - spec->members.data());
+            seen |= std::uint64_t{1} << index;
+            order->next[previous] = static_cast<std::uint8_t>(index + 1);
+            previous = index + 1;
+        }
         if (!member_value(field.value(), m, target, node, in_kept)) return false;
+    }
+    if (tracked &&
+        seen != (members == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << members) - 1)) {
+        for (std::size_t i = 0; i < members; ++i) {
+            if ((seen >> i & 1) == 0) leave_out(spec->members[i], target);
+        }
     }
     return true;
 }
@@ -165,6 +193,7 @@ bool AnswerWalker::member_scalar(std::string_view token, const MemberSpec& m, vo
         if (out != nullptr) {
             Scalar s{Scalar::Kind::kString};
             if (!lex_token(token, text_end_, s, out)) return syntax();
+            fit_text(*out);
             if (m.as == As::kToken && out->empty()) {
                 static_cast<std::optional<std::string>*>(field)->reset();
             }
@@ -213,7 +242,6 @@ bool AnswerWalker::member_object(Value& value, const MemberSpec& m, void* target
         case As::kObject:
             return map_object(value, m.child, m.start(field, 0), child, in_kept);
         case As::kNested:
-            reset_members(m.child, target);
             return map_object(value, m.child, target, child, in_kept);
         case As::kJsonText:
             return kept_object(value, m, target, child, in_kept);
@@ -234,10 +262,10 @@ bool AnswerWalker::member_array(Value& value, const MemberSpec& m, void* target,
     switch (m.as) {
         case As::kObjectList:
             return object_list(value, m, field, list_node, in_kept);
-        case As::kTextList:
-            return text_list(
-                value, static_cast<std::optional<std::vector<std::string>>*>(field)->emplace(),
-                list_node);
+        case As::kTextList: {
+            auto& list = *static_cast<std::optional<std::vector<std::string>>*>(field);
+            return text_list(value, list ? *list : list.emplace(), list_node);
+        }
         case As::kEntries:
             return entry_list(value, m, m.start(field, std::min<std::size_t>(max_entries_, 1000)),
                               list_node, in_kept);
@@ -252,13 +280,18 @@ bool AnswerWalker::member_array(Value& value, const MemberSpec& m, void* target,
 // by simdjson for the members the child table maps from it.
 bool AnswerWalker::kept_object(Value& value, const MemberSpec& m, void* target,
                                const WalkNode& node, bool in_kept) {
-    leave_out(m, target);
     // One object kept at a time: one inside another stays absent (no table asks for that).
-    if (in_kept) return map_object(value, m.child, target, node, true);
+    if (in_kept) {
+        leave_out(m, target);
+        return map_object(value, m.child, target, node, true);
+    }
+    // The child table's members are overwritten or left absent by map_object below.
     JsonTextWriter& writer = scratch_.writer;
-    writer.start(static_cast<std::optional<std::string>*>(m.field(target))->emplace());
+    std::string& text = fresh_text(*static_cast<std::optional<std::string>*>(m.field(target)));
+    writer.start(text);
     const char* begin = value.raw_json_token().data();
     if (scratch_.reader.read_value(begin, text_end_, &writer) == nullptr) return syntax();
+    fit_text(text);
     const std::size_t nuls = writer.nuls_replaced();
     // Without a child table, simdjson steps over the object, already checked, by itself.
     if (m.child != nullptr && !map_object(value, m.child, target, node, true)) return false;

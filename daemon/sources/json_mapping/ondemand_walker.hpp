@@ -1,6 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,11 +22,30 @@ namespace codeguru::json_mapping::ondemand {
 // JSON (kSyntax), where the answer's own shape is wrong (kFatal) or past max_entries.
 enum class WalkEnd { kDone, kSyntax, kFatal, kOversized };
 
+// The order in which the last object of a table named its members: after member i, the
+// one at next[i + 1] (its index + 1; 0: none yet), the first at next[0]. An API writes
+// every object of a kind in one order, so the next key is first compared with the member
+// that followed the last one there.
+struct MemberOrder {
+    const ObjectSpec* spec = nullptr;
+    std::array<std::uint8_t, 65> next{};
+};
+
 // What a thread keeps between pages so that walking one allocates nothing but the model.
 struct WalkScratch {
     std::string text;  // a string read for a non-text field, or an escaped key
     JsonSyntaxReader reader;
     JsonTextWriter writer;
+    // One per table walked (a source has about ten); a deque, so that an object's order
+    // stays where it is while the objects inside it add theirs.
+    std::deque<MemberOrder> orders;
+
+    MemberOrder& order_of(const ObjectSpec* spec) {
+        for (MemberOrder& order : orders) {
+            if (order.spec == spec) return order;
+        }
+        return orders.emplace_back(MemberOrder{spec, {}});
+    }
 };
 
 // Walks a simdjson On-Demand document into a model as its member tables describe, with the
@@ -68,8 +90,7 @@ class AnswerWalker {
                      const WalkNode& node, bool in_kept);
     bool wrong_shape(simdjson::ondemand::value& value, const MemberSpec& m, void* target,
                      const WalkNode& node, Shape shape, bool in_kept);
-    void end_entry(const MemberSpec& m, void* list, void* entry, const WalkNode& list_node,
-                   std::size_t index);
+    bool end_entry(const MemberSpec& m, void* entry, const WalkNode& list_node, std::size_t index);
 
     // Checks the value starting `token` without mapping it; `shape` says what it was.
     bool skip(std::string_view token, Shape& shape, bool checked);
@@ -94,5 +115,12 @@ class AnswerWalker {
 
 // Leaves every field of `page` that `answer` fills absent, as before a walk.
 void reset_answer(const AnswerSpec& answer, void* page);
+
+// Gives back what `text` has allocated beyond twice its size: a string reused from an
+// earlier page (ondemand_mapper.hpp) keeps no more than text of its own would (a string
+// grown for its text alone never has more than twice its size).
+inline void fit_text(std::string& text) {
+    if (text.capacity() > 2 * text.size() + 256) text.shrink_to_fit();
+}
 
 }  // namespace codeguru::json_mapping::ondemand

@@ -12,11 +12,9 @@ bool AnswerWalker::object_list(Value& value, const MemberSpec& m, void* field,
                                const WalkNode& list_node, bool in_kept) {
     simdjson::ondemand::array array;
     if (value.get_array().get(array) != SUCCESS) return syntax();
-    // Counted first, as text_list does, so that the list is allocated once.
-    std::size_t count = 0;
-    if (array.count_elements().get(count) != SUCCESS) return syntax();
-    void* list = m.start(field, count);
+    void* list = m.start(field, 0);
     std::size_t index = 0;
+    std::size_t filled = 0;  // elements of `list` filled: what it held past them goes below
     for (auto element_result : array) {
         Value element;
         if (std::move(element_result).get(element) != SUCCESS) return syntax();
@@ -24,7 +22,7 @@ bool AnswerWalker::object_list(Value& value, const MemberSpec& m, void* field,
         if (!first_token(element, token)) return syntax();
         if (token.front() == '{') {
             const WalkNode element_node{&list_node, {}, index++, true};
-            if (!map_object(element, m.child, m.append(list), element_node, in_kept)) {
+            if (!map_object(element, m.child, m.element(list, filled++), element_node, in_kept)) {
                 return false;
             }
             continue;
@@ -33,6 +31,7 @@ bool AnswerWalker::object_list(Value& value, const MemberSpec& m, void* field,
         if (!skip(token, shape, in_kept)) return false;
         warn_element(list_node, index++, shape, "an object");
     }
+    m.truncate(list, filled);
     return true;
 }
 
@@ -43,16 +42,22 @@ bool AnswerWalker::text_list(Value& value, std::vector<std::string>& list,
     // Counted first (a pass over the structure only) so that the list is allocated once.
     std::size_t count = 0;
     if (array.count_elements().get(count) != SUCCESS) return syntax();
-    list.reserve(count);
+    // What `list` held before is reused: strings overwritten, the rest cut off below.
+    detail::fit_list(list, count);
     std::size_t index = 0;
+    std::size_t filled = 0;
     for (auto element_result : array) {
         Value element;
         if (std::move(element_result).get(element) != SUCCESS) return syntax();
         std::string_view token;
         if (!first_token(element, token)) return syntax();
         if (token.front() == '"') {
+            std::string& text = filled < list.size() ? list[filled] : list.emplace_back();
+            text.clear();
             Scalar s{Scalar::Kind::kString};
-            if (!lex_token(token, text_end_, s, &list.emplace_back())) return syntax();
+            if (!lex_token(token, text_end_, s, &text)) return syntax();
+            fit_text(text);
+            ++filled;
             ++index;
             continue;
         }
@@ -60,6 +65,7 @@ bool AnswerWalker::text_list(Value& value, std::vector<std::string>& list,
         if (!skip(token, shape, false)) return false;
         warn_element(list_node, index++, shape, "a string");
     }
+    list.resize(filled);
     return true;
 }
 
@@ -68,6 +74,7 @@ bool AnswerWalker::entry_list(Value& value, const MemberSpec& m, void* list,
     simdjson::ondemand::array array;
     if (value.get_array().get(array) != SUCCESS) return syntax();
     std::size_t index = 0;
+    std::size_t kept = 0;  // entries of `list` kept: what it held past them goes below
     for (auto element_result : array) {
         Value element;
         if (std::move(element_result).get(element) != SUCCESS) return syntax();
@@ -91,18 +98,20 @@ bool AnswerWalker::entry_list(Value& value, const MemberSpec& m, void* list,
         }
         if (!entry_allowed(m, index)) return false;
         warnings_.begin_entry();
-        void* entry = m.append(list);
+        void* entry = m.element(list, kept);
         const WalkNode entry_node{&list_node, {}, index, true, true};
         if (!map_object(element, m.child, entry, entry_node, in_kept)) return false;
-        end_entry(m, list, entry, list_node, index);
+        if (end_entry(m, entry, list_node, index)) ++kept;
         ++index;
     }
+    m.truncate(list, kept);
     return true;
 }
 
-// Puts the entry's warnings under its name; leaves it out if it lacks a required key.
-void AnswerWalker::end_entry(const MemberSpec& m, void* list, void* entry,
-                             const WalkNode& list_node, std::size_t index) {
+// Puts the entry's warnings under its name; false (the entry is left out, its place taken
+// by the next) if it lacks a required key.
+bool AnswerWalker::end_entry(const MemberSpec& m, void* entry, const WalkNode& list_node,
+                             std::size_t index) {
     const ObjectSpec& spec = *m.child;
     const std::string* key = spec.key != nullptr ? spec.key(entry) : nullptr;
     if (warnings_.entry_has_warnings()) {
@@ -113,12 +122,13 @@ void AnswerWalker::end_entry(const MemberSpec& m, void* list, void* entry,
         warnings_.end_entry({});
     }
     if (spec.key_required && (key == nullptr || key->empty())) {
-        m.drop_last(list);  // `entry`, and `key`, are gone now
         if (warnings_.fits()) {
             warnings_.add(path_of(list_node) + "[" + std::to_string(index) + "] has no " +
                           std::string(spec.key_name) + "; left out");
         }
+        return false;
     }
+    return true;
 }
 
 // Before each element of an entries list: stops at the first element past the limit, so

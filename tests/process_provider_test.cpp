@@ -183,7 +183,10 @@ TEST_CASE("the daemon ignores SIGPIPE and its credential_process starts with a c
     setup.api.add_credentials({"ASIAPROCESS", "process/secret", "", {}, ""});
     const TempDir& dir = setup.dir;
     // The command records its own signal state and the daemon's (its nearest ancestor
-    // named codeguru-syncd), then answers with credentials the fake API knows.
+    // named codeguru-syncd), then answers with credentials the fake API knows. Its own is
+    // read by grep from /proc/self, the mask grep was started with from the shell's: the
+    // shell's /proc/$$ read from grep could catch the shell between fork and restoring its
+    // mask, all signals blocked (dash blocks them around every fork).
     const auto script = dir.write_file("creds.sh", R"sh(
 p=$$
 while [ "$p" -gt 1 ]; do
@@ -193,7 +196,7 @@ while [ "$p" -gt 1 ]; do
   fi
   p=$(sed -n 's/^PPid:[[:space:]]*//p' /proc/$p/status)
 done
-grep '^Sig' /proc/$$/status > "$1/child.sig"
+grep '^Sig' /proc/self/status > "$1/child.sig"
 echo '{"Version": 1, "AccessKeyId": "ASIAPROCESS", "SecretAccessKey": "process/secret"}'
 )sh");
     std::filesystem::create_directories(dir.path() / ".aws");

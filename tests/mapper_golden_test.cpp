@@ -369,12 +369,8 @@ std::string refused(const std::string& error) {
     return "error=" + std::to_string(error.size()) + ":" + error + ";";
 }
 
-}  // namespace
-
-namespace {
-
 // Takes every findings list the sources' pools keep (and frees it), so that the next parses
-// map into new lists.
+// map into new lists. A pool keeps 4 (json_mapping/entry_pool.hpp); 16 takes leave none.
 void drain_finding_pools() {
     for (int i = 0; i < 16; ++i) {
         codeguru::parse_findings_page(R"({"findings":[]})");

@@ -853,6 +853,33 @@ TEST_CASE("a repeated nextToken fails the pass and marks nothing missing") {
     CHECK(t.missing() == gone);
 }
 
+TEST_CASE("a ListFindings page longer than maxResults fails the pass at once, not asked again") {
+    const SysTime t1 = whole_second_now();
+    InspectorSync t(t1);
+    const std::string region = kRegions[1];
+    t.fx.fake.set_inspector_findings(generated(3 * kPageSize, 4, {region}));
+    // The second page comes back with 25 entries where kPageSize were asked for.
+    Fault oversized{.kind = Fault::Kind::kOversizedPage,
+                    .count = 0,
+                    .after_requests = 1,
+                    .target = Fault::Target::kListFindings};
+    oversized.items = 25;
+    t.fx.fake.inject(oversized);
+    t.fx.fake.clear_requests();
+
+    const auto failed = t.run(region);
+    CHECK(failed.outcome == Outcome::kFailed);
+    INFO(failed.error);
+    CHECK(failed.error.find("InvalidResponse") != std::string::npos);
+    CHECK(failed.error.find("ListFindings returned more than " + std::to_string(kPageSize) +
+                            " findings (maxResults=" + std::to_string(kPageSize) + ")") !=
+          std::string::npos);
+    // A broken contract is not retried: one request for each of the two pages.
+    CHECK(t.requests("ListFindings", region).size() == 2);
+    // The first page was stored; nothing of the oversized one.
+    CHECK(t.sql("SELECT count(*) FROM inspector_findings")[0][0].as<int>() == kPageSize);
+}
+
 TEST_CASE("an interrupted full pass resumes with its stored kind, filter and token") {
     const SysTime t1 = whole_second_now();
     InspectorSync t(t1);

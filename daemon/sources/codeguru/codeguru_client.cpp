@@ -5,16 +5,12 @@
 #include "aws/api_error.hpp"
 #include "sources/codeguru/finding_json.hpp"
 #include "sources/json_mapping/answer_warnings.hpp"
+#include "sources/json_mapping/invalid_answer.hpp"
 
 namespace codeguru {
 namespace {
 
 constexpr int kListScansPageSize = 100;
-
-// The error of an answer that breaks the API's contract: a retry would not mend it.
-aws::ApiError invalid_response(const std::string& message, long http_status) {
-    return aws::ApiError("InvalidResponse", message, http_status, false);
-}
 
 }  // namespace
 
@@ -36,11 +32,9 @@ FindingsPage CodeGuruClient::get_findings(const std::string& scan_name, const st
     service_.get(
         request,
         [&](const aws::HttpResponse& response) {
-            try {
-                parsed = parse_findings_page(response.body, static_cast<std::size_t>(max_results));
-            } catch (const OversizedPageError& e) {
-                throw invalid_response(e.what(), response.status);
-            }
+            parsed = parse_answer_body(response, [&](const std::string& body) {
+                return parse_findings_page(body, static_cast<std::size_t>(max_results));
+            });
         },
         stop);
     log_answer_warnings("scan " + scan_name, "GetFindings page", parsed);
@@ -62,11 +56,9 @@ std::vector<std::string> CodeGuruClient::list_scans() {
         if (token) request.query.emplace_back("nextToken", *token);
         ScanNamesPage page;
         service_.get(request, [&](const aws::HttpResponse& response) {
-            try {
-                page = parse_scans_page(response.body, kListScansPageSize);
-            } catch (const OversizedPageError& e) {
-                throw invalid_response(e.what(), response.status);
-            }
+            page = parse_answer_body(response, [](const std::string& body) {
+                return parse_scans_page(body, kListScansPageSize);
+            });
         });
         ++pages;
         names.insert(names.end(), page.scan_names.begin(), page.scan_names.end());

@@ -5,16 +5,9 @@
 #include "aws/api_error.hpp"
 #include "sources/inspector/finding_json.hpp"
 #include "sources/json_mapping/answer_warnings.hpp"
+#include "sources/json_mapping/invalid_answer.hpp"
 
 namespace codeguru::inspector {
-namespace {
-
-// The error of an answer that breaks the API's contract: a retry would not mend it.
-aws::ApiError invalid_response(const std::string& message, long http_status) {
-    return aws::ApiError("InvalidResponse", message, http_status, false);
-}
-
-}  // namespace
 
 std::string default_inspector_endpoint(const std::string& region) {
     return "https://inspector2." + region + ".amazonaws.com";
@@ -41,11 +34,9 @@ FindingsPage InspectorClient::list_findings(const std::string& filter_criteria, 
     service_.send(
         request,
         [&](const aws::HttpResponse& response) {
-            try {
-                parsed = parse_findings_page(response.body, static_cast<std::size_t>(max_results));
-            } catch (const OversizedPageError& e) {
-                throw invalid_response(e.what(), response.status);
-            }
+            parsed = parse_answer_body(response, [&](const std::string& body) {
+                return parse_findings_page(body, static_cast<std::size_t>(max_results));
+            });
         },
         stop);
     log_answer_warnings("inspector " + region_, "ListFindings page", parsed);

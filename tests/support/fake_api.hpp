@@ -218,6 +218,8 @@ class FakeCodeGuruApi {
                       const std::optional<Fault>& fault);
     void list_scans(const RequestRecord& record, httplib::Response& res,
                     const std::optional<Fault>& fault);
+    // Serializes every finding of `scan` for get_findings(). REQUIRES: mutex_ held.
+    static void serialize(Scan& scan);
     // REQUIRES: mutex_ held.
     std::string make_token(std::string_view kind, std::string_view scan, std::size_t offset,
                            std::uint64_t generation);

@@ -193,12 +193,13 @@ def write_export(path, count, scan):
 
 def statements(conninfo):
     """Top-level statements the daemon's sessions sent (each one round trip), those that
-    applied pages, and the milliseconds PostgreSQL spent executing them
+    applied or claimed pages, and the milliseconds PostgreSQL spent executing them
     (pg_stat_statements), excluding the driver's own queries."""
     calls, upserts, ms = psql(
         conninfo,
         "SELECT coalesce(sum(calls), 0),"
-        " coalesce(sum(calls) FILTER (WHERE query LIKE 'SELECT inserted, updated, unchanged FROM %'), 0),"
+        " coalesce(sum(calls) FILTER (WHERE query LIKE 'SELECT inserted, updated, unchanged FROM %'"
+        " OR query LIKE '%claim_new_findings_page(%'), 0),"
         " coalesce(sum(total_exec_time), 0) "
         "FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' "
         "AND query NOT ILIKE '%sync_runs WHERE run_id >%'").split("|")

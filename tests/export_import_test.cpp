@@ -301,7 +301,8 @@ TEST_CASE("a first sync of a scan waits for an import of it that holds no checkp
         0);
 
     auto sync = std::async(std::launch::async, [&] { return fx.sync("s", 25); });
-    // The sync's first page must wait on the import's lock, not on a row or a conflict.
+    // The sync's first page must wait on the import's lock, not on a row or a conflict: the
+    // page claimed as all new (claim_new_findings_page), as a first sync's pages are.
     bool waiting = false;
     for (int i = 0; i < 200 && !waiting; ++i) {
         pqxx::connection observer(fx.schema.conninfo());
@@ -309,7 +310,7 @@ TEST_CASE("a first sync of a scan waits for an import of it that holds no checkp
         waiting = q.exec1(
                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
                        "'Lock' AND wait_event = 'advisory' AND query LIKE "
-                       "'%apply_findings_page%'")[0]
+                       "'%claim_new_findings_page%'")[0]
                       .as<int>() == 1;
         if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -27,16 +27,26 @@ namespace {
 
 const std::string kScan = "scan-a";
 
-// A migrated schema with a running run of kScan that owns its checkpoint.
+// A migrated schema with a running run of kScan that owns its checkpoint. Every test runs
+// twice: its pages applied by apply_findings_page(), then claimed as all new first (COPY
+// when they are, apply_findings_page() in the claim's transaction when not); both must
+// give what the test expects.
 struct WriterDatabase : StoreDatabase {
     SyncStateStore state{connection, schema.name()};
     FindingsPageWriter writer{connection, schema.name()};
     std::int64_t run_id =
         state.begin_run(kScan, "All", codeguru::test::kTestOwner, at_s(1'000)).value().run_id;
+    const bool expect_new = GENERATE(false, true);
+
+    PageCounts apply(const std::string& scan, std::int64_t run, std::optional<std::string> expected,
+                     const std::vector<Finding>& page, std::optional<std::string> next,
+                     Timestamp sync_time) {
+        return writer.apply(scan, run, expected, page, next, sync_time, expect_new);
+    }
 
     // A pass of one page: the first page is also the last.
     PageCounts pass(const std::vector<Finding>& page, Timestamp sync_time) {
-        return writer.apply(kScan, run_id, std::nullopt, page, std::nullopt, sync_time);
+        return apply(kScan, run_id, std::nullopt, page, std::nullopt, sync_time);
     }
 
     std::string text(const std::string& sql) { return scalar<std::string>(sql); }
@@ -123,6 +133,7 @@ TEST_CASE("every member of a finding lands in its column and child table", "[pag
     CHECK(row["recommendation_text"].as<std::string>() == "Use bound parameters");
     CHECK(row["recommendation_url"].as<std::string>() == "https://example.com/rec");
     CHECK(row["first_seen"].as<long>() == 1'760'000'000);
+    CHECK(row["last_changed_at"].as<std::string>() == row["first_seen_at"].as<std::string>());
     CHECK(row["missing_since"].is_null());
 
     CHECK(db.text("SELECT string_agg(ordinal || ':' || tag, ' ' ORDER BY ordinal)"
@@ -139,8 +150,91 @@ TEST_CASE("every member of a finding lands in its column and child table", "[pag
     CHECK(db.text("SELECT string_agg(ordinal || ':' || related_id, ' ' ORDER BY ordinal)"
                   " FROM finding_related_vulnerabilities") == "1:CWE-89 2:CWE-564");
     CHECK(db.text("SELECT status || '/' || severity || '/' || title || '/' ||"
-                  " extract(epoch FROM observed_at)::bigint FROM finding_versions") ==
-          "Open/Critical/Überprüfung — 検出 🔒/1760000000");
+                  " extract(epoch FROM observed_at)::bigint || '/' ||"
+                  " to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+                  " FROM finding_versions") ==
+          "Open/Critical/Überprüfung — 検出 🔒/1760000000/2025-09-16 05:21:40.000001");
+}
+
+TEST_CASE("text with tabs, newlines, backslashes and NULL-like words lands byte for byte",
+          "[page_writer]") {
+    WriterDatabase db;
+    auto f = finding_at("id\\N\t1", at_s(1));
+    f.title = "\\N";
+    f.description = "\\.";
+    f.detector_tags = std::vector<std::string>{"\\N", "NULL", "\t"};
+    f.vulnerability = Vulnerability{
+        std::nullopt, std::nullopt, std::vector<std::string>{"{\"a\",b}"}, std::nullopt,
+        FilePath{std::nullopt, "C:\\src\tdir", std::nullopt, std::nullopt,
+                 std::vector<CodeLine>{{1, "\\."}, {2, "\r\n"}, {3, ""}}}};
+
+    db.pass({f}, at_s(1'000));
+
+    CHECK(db.text("SELECT finding_id FROM findings") == "id\\N\t1");
+    CHECK(db.text("SELECT title || '|' || description || '|' || file_path FROM findings") ==
+          "\\N|\\.|C:\\src\tdir");
+    CHECK(db.text("SELECT string_agg(ordinal || '=' || tag, '|' ORDER BY ordinal)"
+                  " FROM finding_detector_tags") == "1=\\N|2=NULL|3=\t");
+    CHECK(db.text("SELECT string_agg(line_number || '=' || content, '|' ORDER BY line_number)"
+                  " FROM finding_code_lines") == "1=\\.|2=\r\n|3=");
+    CHECK(db.text("SELECT url FROM finding_reference_urls") == "{\"a\",b}");
+    CHECK(db.text("SELECT title FROM finding_versions") == "\\N");
+    CHECK(db.count("SELECT count(*) FROM findings WHERE title IS NULL OR description IS NULL") ==
+          0);
+}
+
+TEST_CASE(
+    "a sync's page of new findings is COPYed after its claim, and a page holding a stored "
+    "finding is applied in the claim's transaction",
+    "[page_writer]") {
+    StoreDatabase db;
+    SyncStateStore state{db.connection, db.schema.name()};
+    FindingsPageWriter writer{db.connection, db.schema.name()};
+    const auto run_id =
+        state.begin_run(kScan, "All", codeguru::test::kTestOwner, at_s(1'000)).value().run_id;
+    {
+        pqxx::nontransaction tx(db.connection);
+        tx.exec("SET track_functions = 'pl'");
+    }
+    const auto calls = [&](const char* function) {
+        {
+            pqxx::nontransaction tx(db.connection);
+            tx.exec("SELECT pg_stat_force_next_flush()");
+        }
+        return db.scalar<long>(
+            std::string("SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_user_functions"
+                        " WHERE schemaname = current_schema() AND funcname = '") +
+            function + "'");
+    };
+
+    const auto first = writer.apply(kScan, run_id, std::nullopt,
+                                    {finding_at("a", at_s(1)), finding_at("b", at_s(1))},
+                                    std::string("p2"), at_s(1'000), true);
+    CHECK(calls("claim_new_findings_page") == 1);
+    CHECK(calls("apply_findings_page") == 0);
+    CHECK(first.inserted == 2);
+
+    // b is stored: the claim changes nothing, and apply_findings_page() does the page.
+    const auto second = writer.apply(kScan, run_id, std::string("p2"),
+                                     {finding_at("b", at_s(2)), finding_at("c", at_s(1))},
+                                     std::nullopt, at_s(1'001), true);
+    CHECK(calls("claim_new_findings_page") == 2);
+    CHECK(calls("apply_findings_page") == 1);
+    CHECK(second.inserted == 1);
+    CHECK(second.updated == 1);
+
+    const auto run = db.query(
+        "SELECT pages, findings_seen, findings_inserted, findings_updated,"
+        " findings_unchanged FROM sync_runs WHERE run_id = " +
+        std::to_string(run_id))[0];
+    CHECK(run[0].as<long>() == 2);
+    CHECK(run[1].as<long>() == 4);
+    CHECK(run[2].as<long>() == 3);
+    CHECK(run[3].as<long>() == 1);
+    CHECK(run[4].as<long>() == 0);
+    CHECK(db.scalar<long>("SELECT count(*) FROM finding_versions") == 4);
+    CHECK(db.scalar<long>("SELECT count(*) FROM sync_pass_seen") == 0);
+    CHECK(db.is_null("SELECT next_token FROM sync_checkpoints"));
 }
 
 TEST_CASE("absent members are stored as NULL and leave no child rows", "[page_writer]") {
@@ -236,7 +330,7 @@ TEST_CASE("a page applied twice or by a run that lost the checkpoint raises Stal
           "[page_writer]") {
     WriterDatabase db;
     const std::vector<Finding> page1 = {finding_at("a", at_s(100))};
-    db.writer.apply(kScan, db.run_id, std::nullopt, page1, std::string("token/2+="), at_s(1'000));
+    db.apply(kScan, db.run_id, std::nullopt, page1, std::string("token/2+="), at_s(1'000));
     const std::string state_sql =
         "SELECT c.next_token || '/' || c.pages_done || '/' || r.pages || '/' || r.findings_seen"
         " FROM sync_checkpoints c JOIN sync_runs r USING (run_id)";
@@ -246,16 +340,15 @@ TEST_CASE("a page applied twice or by a run that lost the checkpoint raises Stal
     // The same page again, as after a commit whose answer was lost.
     const std::vector<Finding> changed = {finding_at("a", at_s(200)), finding_at("b", at_s(1))};
     CHECK_THROWS_AS(
-        db.writer.apply(kScan, db.run_id, std::nullopt, changed, std::string("x"), at_s(1'001)),
+        db.apply(kScan, db.run_id, std::nullopt, changed, std::string("x"), at_s(1'001)),
         StalePageError);
     // The right token, but for a run that does not own the checkpoint.
-    CHECK_THROWS_AS(db.writer.apply(kScan, db.run_id + 1, std::string("token/2+="), changed,
-                                    std::nullopt, at_s(1'002)),
+    CHECK_THROWS_AS(db.apply(kScan, db.run_id + 1, std::string("token/2+="), changed, std::nullopt,
+                             at_s(1'002)),
                     StalePageError);
     // A scan without a checkpoint.
-    CHECK_THROWS_AS(
-        db.writer.apply("other", db.run_id, std::nullopt, changed, std::nullopt, at_s(1'003)),
-        StalePageError);
+    CHECK_THROWS_AS(db.apply("other", db.run_id, std::nullopt, changed, std::nullopt, at_s(1'003)),
+                    StalePageError);
 
     CHECK(db.text(state_sql) == state_before);
     CHECK(state_before == "token/2+=/1/1/1");
@@ -263,8 +356,8 @@ TEST_CASE("a page applied twice or by a run that lost the checkpoint raises Stal
     CHECK(db.count("SELECT count(*) FROM findings") == 1);
 
     // The connection is still usable, and the right next page applies.
-    const auto counts = db.writer.apply(kScan, db.run_id, std::string("token/2+="), changed,
-                                        std::nullopt, at_s(1'004));
+    const auto counts =
+        db.apply(kScan, db.run_id, std::string("token/2+="), changed, std::nullopt, at_s(1'004));
     CHECK(counts.updated == 1);
     CHECK(counts.inserted == 1);
 }
@@ -276,15 +369,15 @@ TEST_CASE("a complete pass marks findings it did not return missing, their retur
     const auto b = finding_at("b", at_s(100));
     const auto c = finding_at("c", at_s(100));
     // Pass 1 over two pages: nothing is missing.
-    db.writer.apply(kScan, db.run_id, std::nullopt, {a, b}, std::string("p2"), at_s(1'000));
-    db.writer.apply(kScan, db.run_id, std::string("p2"), {c}, std::nullopt, at_s(1'000));
+    db.apply(kScan, db.run_id, std::nullopt, {a, b}, std::string("p2"), at_s(1'000));
+    db.apply(kScan, db.run_id, std::string("p2"), {c}, std::nullopt, at_s(1'000));
     CHECK(db.count("SELECT count(*) FROM findings WHERE missing_since IS NOT NULL") == 0);
     CHECK(db.count("SELECT count(*) FROM sync_pass_seen") == 0);
 
     // Pass 2 returns only a: b and c go missing at the pass's sync time.
-    db.writer.apply(kScan, db.run_id, std::nullopt, {a}, std::string("p2"), at_s(2'000));
+    db.apply(kScan, db.run_id, std::nullopt, {a}, std::string("p2"), at_s(2'000));
     CHECK(db.count("SELECT count(*) FROM findings WHERE missing_since IS NOT NULL") == 0);
-    db.writer.apply(kScan, db.run_id, std::string("p2"), {}, std::nullopt, at_s(2'000));
+    db.apply(kScan, db.run_id, std::string("p2"), {}, std::nullopt, at_s(2'000));
     CHECK(db.text("SELECT string_agg(finding_id || ':' || extract(epoch FROM missing_since),"
                   " ' ' ORDER BY finding_id) FROM findings WHERE missing_since IS NOT NULL") ==
           "b:2000.000000 c:2000.000000");

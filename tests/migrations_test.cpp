@@ -186,7 +186,7 @@ TEST_CASE("migration 3 keeps the seen-set of a pass in progress, which then sets
     d.id = "d";
     codeguru::store::FindingsPageWriter writer(connection, schema.name());
     writer.apply("s", run_id, std::string("page-2"), {d}, std::nullopt,
-                 codeguru::Timestamp{std::chrono::seconds{1'800'000'000}});
+                 codeguru::Timestamp{std::chrono::seconds{1'800'000'000}}, /*expect_new=*/true);
     {
         pqxx::nontransaction tx(connection);
         const auto missing = tx.exec("SELECT finding_id FROM " + quoted +

@@ -103,7 +103,7 @@ TEST_CASE("a page renews the lease and renew_lease extends it", "[sync_state]") 
     const auto run = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
     db.query("UPDATE sync_checkpoints SET lease_until = now() + interval '5 seconds'");
     db.writer.apply("scan-a", run.run_id, std::nullopt, {finding_at("f1", at_s(10))},
-                    std::string("t2"), at_s(1'001));
+                    std::string("t2"), at_s(1'001), /*expect_new=*/true);
     CHECK(db.count("SELECT count(*) FROM sync_checkpoints"
                    " WHERE lease_until > now() + interval '100 seconds'") == 1);
 
@@ -167,7 +167,7 @@ TEST_CASE("reset_scan clears the pass unless a live lease holds the scan", "[syn
     CHECK_FALSE(db.state.reset_scan("scan-a"));
     const auto run = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
     db.writer.apply("scan-a", run.run_id, std::nullopt, {finding_at("f1", at_s(10))},
-                    std::string("t2"), at_s(1'001));
+                    std::string("t2"), at_s(1'001), /*expect_new=*/true);
     CHECK_THROWS_WITH(db.state.reset_scan("scan-a"),
                       Catch::Contains("is being synced by test-owner"));
 
@@ -208,7 +208,7 @@ TEST_CASE("begin_run marks a run whose daemon died interrupted and resumes from 
     StateDatabase db;
     const auto dead = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
     db.writer.apply("scan-a", dead.run_id, std::nullopt, {finding_at("a", at_s(1))},
-                    std::string("page-2"), at_s(1'000));
+                    std::string("page-2"), at_s(1'000), /*expect_new=*/true);
 
     const auto start = db.state.begin_run("scan-a", "All", kTestOwner, at_s(2'000)).value();
 
@@ -225,10 +225,10 @@ TEST_CASE("begin_run marks a run whose daemon died interrupted and resumes from 
     // The new run owns the pass: it continues where the dead one stopped, and the dead
     // run's page cannot be applied again.
     CHECK_THROWS_AS(db.writer.apply("scan-a", dead.run_id, std::string("page-2"), {}, std::nullopt,
-                                    at_s(2'000)),
+                                    at_s(2'000), /*expect_new=*/true),
                     codeguru::store::StalePageError);
     db.writer.apply("scan-a", start.run_id, std::string("page-2"), {finding_at("b", at_s(1))},
-                    std::nullopt, at_s(2'000));
+                    std::nullopt, at_s(2'000), /*expect_new=*/true);
     CHECK(db.count("SELECT count(*) FROM findings WHERE missing_since IS NULL") == 2);
 }
 
@@ -236,7 +236,7 @@ TEST_CASE("a changed status filter restarts the pass from the first page", "[syn
     StateDatabase db;
     const auto first = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
     db.writer.apply("scan-a", first.run_id, std::nullopt, {finding_at("a", at_s(1))},
-                    std::string("page-2"), at_s(1'000));
+                    std::string("page-2"), at_s(1'000), /*expect_new=*/true);
     db.state.finish_run(first.run_id, "scan-a", kTestOwner, Outcome::kInterrupted, "stopping",
                         at_s(1'001));
     CHECK(db.count("SELECT count(*) FROM sync_pass_seen") == 1);
@@ -254,7 +254,7 @@ TEST_CASE("restart_pass forgets the token the API rejected", "[sync_state]") {
     StateDatabase db;
     const auto run = db.state.begin_run("scan-a", "All", kTestOwner, at_s(1'000)).value();
     db.writer.apply("scan-a", run.run_id, std::nullopt, {finding_at("a", at_s(1))},
-                    std::string("expired"), at_s(1'000));
+                    std::string("expired"), at_s(1'000), /*expect_new=*/true);
 
     db.state.restart_pass("scan-a", run.run_id);
 
@@ -265,7 +265,7 @@ TEST_CASE("restart_pass forgets the token the API rejected", "[sync_state]") {
     CHECK_THROWS_AS(db.state.restart_pass("scan-a", run.run_id + 100), StoreError);
     // The pass starts over from the first page.
     db.writer.apply("scan-a", run.run_id, std::nullopt, {finding_at("a", at_s(1))}, std::nullopt,
-                    at_s(1'001));
+                    at_s(1'001), /*expect_new=*/true);
 }
 
 TEST_CASE("finish_run records the outcome, and the checkpoint keeps the last error until a success",

@@ -1,7 +1,9 @@
 #include "sources/codeguru/findings_page_writer.hpp"
 #include "util/timestamp.hpp"
 
+#include "sources/codeguru/copy_rows.hpp"
 #include "sources/codeguru/page_columns.hpp"
+#include "sources/codeguru/page_rows.hpp"
 #include "store/sql_support.hpp"
 #include "store/store_error.hpp"
 
@@ -73,6 +75,9 @@ FindingsPageWriter::FindingsPageWriter(pqxx::connection_base& connection, std::s
       sql_(page_call_sql(connection_.quote_name(schema_), "apply_findings_page", kLeadingTypes)),
       import_sql_(page_call_sql(connection_.quote_name(schema_), "upsert_findings_page",
                                 kImportLeadingTypes)),
+      claim_sql_("SELECT " + connection_.quote_name(schema_) +
+                 ".claim_new_findings_page($1::text, $2::bigint, $3::text, $4::text, "
+                 "$5::timestamptz, $6::integer, $7::integer, $8::text[])"),
       import_seen_sql_("SELECT " + connection_.quote_name(schema_) +
                        ".import_page_seen($1::text, $2::text[])") {}
 
@@ -80,15 +85,47 @@ PageCounts FindingsPageWriter::apply(const std::string& scan, std::int64_t run_i
                                      const std::optional<std::string>& expected_token,
                                      const std::vector<Finding>& page,
                                      const std::optional<std::string>& next_token,
-                                     Timestamp sync_time) {
-    PageColumns c = page_to_columns(scan, page, sync_time);
-    // Autocommit: the function call is the whole transaction, so the page costs one round
-    // trip. An unnamed statement, not a prepared one: nothing outlives the transaction, as
-    // transaction-mode poolers require. The literals are moved into the call, not copied.
-    pqxx::nontransaction tx(connection_, "codeguru_apply_page");
-    try {
+                                     Timestamp sync_time, bool expect_new) {
+    const PageSelection selection = select_page(scan, page, sync_time);
+    const auto apply_by_function = [&](pqxx::transaction_base& tx) {
+        PageColumns c = page_to_columns(scan, page, selection, sync_time);
         return call_page_function(tx, sql_, c, page.size(), scan, run_id, nullable(expected_token),
                                   nullable(next_token), format_timestamp(sync_time));
+    };
+    try {
+        if (!expect_new || selection.kept.empty()) {
+            // Autocommit: the function call is the whole transaction, so the page costs one
+            // round trip. An unnamed statement, not a prepared one: nothing outlives the
+            // transaction, as transaction-mode poolers require. The literals are moved into
+            // the call, not copied.
+            pqxx::nontransaction tx(connection_, "codeguru_apply_page");
+            return apply_by_function(tx);
+        }
+        pqxx::work tx(connection_, "codeguru_copy_page");
+        PgArrayLiteral ids;
+        for (const std::size_t position : selection.kept) ids.add_text(selection.ids[position]);
+        const bool claimed =
+            tx.exec_params1(claim_sql_, scan, run_id, nullable(expected_token),
+                            nullable(next_token), format_timestamp(sync_time), selection.rejected,
+                            selection.duplicates, ids.take())[0]
+                .as<bool>();
+        PageCounts counts;
+        if (claimed) {
+            // Kept by the thread between pages, as the page parsers' buffers are: a fresh one
+            // would map and fault in a few MiB for every page.
+            thread_local CopyRows rows(scan, sync_time);
+            rows.reset(scan, sync_time);
+            map_page(scan, page, selection, sync_time, rows);
+            rows.copy_into(tx, connection_.quote_name(schema_));
+            counts.seen = static_cast<int>(page.size());
+            counts.inserted = static_cast<int>(selection.kept.size());
+            counts.unchanged = selection.duplicates;
+            counts.rejected = selection.rejected;
+        } else {
+            counts = apply_by_function(tx);
+        }
+        tx.commit();
+        return counts;
     } catch (const pqxx::sql_error& error) {
         if (error.sqlstate() == kStalePageSqlstate) {
             throw StalePageError("stale page for scan " + scan + " in run " +

@@ -1,159 +1,72 @@
 #include "sources/codeguru/page_columns.hpp"
 
-#include <spdlog/spdlog.h>
+#include <array>
 
-#include <algorithm>
-#include <set>
-#include <unordered_map>
-
-#include "store/text_cleaner.hpp"
-#include "util/text_sanitizer.hpp"
+#include "sources/codeguru/page_rows.hpp"
 #include "util/timestamp.hpp"
 
 namespace codeguru::store {
 namespace {
 
-Timestamp effective_updated_at(const Finding& finding, Timestamp sync_time) {
-    return finding.updated_at.value_or(finding.created_at.value_or(sync_time));
-}
+// Puts each emitted field into its column's array: the key column (the finding's id, or a
+// child's finding position) at begin(), then the table's columns in emitted order.
+class ColumnSink : public PageRowSink {
+  public:
+    // clang-format off
+    explicit ColumnSink(PageColumns& c)
+        : columns_{{
+              {&c.created_at, &c.updated_at, &c.title, &c.description, &c.type, &c.status,
+               &c.severity, &c.generator_id, &c.detector_id, &c.detector_name, &c.rule_id,
+               &c.resource_id, &c.sub_resource_id, &c.vulnerability_id, &c.item_count,
+               &c.file_name, &c.file_path, &c.start_line, &c.end_line, &c.recommendation_text,
+               &c.recommendation_url},
+              {&c.tag, &c.tag_ordinal},
+              {&c.line_number, &c.line_content},
+              {&c.fix_ordinal, &c.fix_description, &c.fix_code},
+              {&c.url_ordinal, &c.url},
+              {&c.related_ordinal, &c.related_id},
+          }},
+          keys_{&c.finding_id, &c.tag_finding, &c.line_finding, &c.fix_finding, &c.url_finding,
+                &c.related_finding} {}
+    // clang-format on
 
-// Adds the finding at 1-based `position` and its children to the arrays.
-void add_finding(PageColumns& c, const Finding& finding, const std::string& id,
-                 std::int64_t position, Timestamp sync_time, TextCleaner& cleaner) {
-    static const std::optional<std::string> kAbsent;
-    static const std::optional<std::int64_t> kAbsentNumber;
-    const Resource* resource = finding.resource ? &*finding.resource : nullptr;
-    const Remediation* remediation = finding.remediation ? &*finding.remediation : nullptr;
-    const Recommendation* recommendation =
-        remediation && remediation->recommendation ? &*remediation->recommendation : nullptr;
-    const Vulnerability* vulnerability = finding.vulnerability ? &*finding.vulnerability : nullptr;
-    const FilePath* file =
-        vulnerability && vulnerability->file_path ? &*vulnerability->file_path : nullptr;
+    void begin(PageTable table, std::int64_t position, std::string_view id) override {
+        const auto index = static_cast<std::size_t>(table);
+        table == PageTable::kFindings ? keys_[index]->add_text(id)
+                                      : keys_[index]->add_integer(position);
+        row_ = &columns_[index];
+        field_ = 0;
+    }
+    void text(std::string_view value) override { next().add_text(value); }
+    void integer(std::int64_t value) override { next().add_integer(value); }
+    void timestamp(Timestamp value) override { next().add_text(format_timestamp(value)); }
+    void null() override { next().add_null(); }
+    void end() override {}
 
-    c.finding_id.add_text(id);
-    add_timestamp(c.created_at, finding.created_at);
-    add_timestamp(c.updated_at, effective_updated_at(finding, sync_time));
-    cleaner.add(c.title, finding.title, "title");
-    cleaner.add(c.description, finding.description, "description");
-    cleaner.add(c.type, finding.type, "type");
-    cleaner.add(c.status, finding.status, "status");
-    cleaner.add(c.severity, finding.severity, "severity");
-    cleaner.add(c.generator_id, finding.generator_id, "generatorId");
-    cleaner.add(c.detector_id, finding.detector_id, "detectorId");
-    cleaner.add(c.detector_name, finding.detector_name, "detectorName");
-    cleaner.add(c.rule_id, finding.rule_id, "ruleId");
-    cleaner.add(c.resource_id, resource ? resource->id : kAbsent, "resource.id");
-    cleaner.add(c.sub_resource_id, resource ? resource->sub_resource_id : kAbsent,
-                "resource.subResourceId");
-    cleaner.add(c.vulnerability_id, vulnerability ? vulnerability->id : kAbsent,
-                "vulnerability.id");
-    c.item_count.add_integer(vulnerability ? vulnerability->item_count : kAbsentNumber);
-    cleaner.add(c.file_name, file ? file->name : kAbsent, "filePath.name");
-    cleaner.add(c.file_path, file ? file->path : kAbsent, "filePath.path");
-    c.start_line.add_integer(file ? file->start_line : kAbsentNumber);
-    c.end_line.add_integer(file ? file->end_line : kAbsentNumber);
-    cleaner.add(c.recommendation_text, recommendation ? recommendation->text : kAbsent,
-                "recommendation.text");
-    cleaner.add(c.recommendation_url, recommendation ? recommendation->url : kAbsent,
-                "recommendation.url");
+  private:
+    PgArrayLiteral& next() { return *(*row_)[field_++]; }
 
-    if (finding.detector_tags) {
-        // Deduplicated after cleaning: two tags that differ only in invalid bytes are one.
-        std::set<std::string, std::less<>> stored;
-        for (const auto& tag : *finding.detector_tags) {
-            const auto [it, added] = stored.emplace(cleaner.clean(tag, "detectorTags"));
-            if (!added) continue;
-            c.tag.add_text(*it);
-            c.tag_finding.add_integer(position);
-            c.tag_ordinal.add_integer(static_cast<std::int64_t>(stored.size()));
-        }
-    }
-    if (file != nullptr && file->code_snippet) {
-        std::set<std::int64_t> numbers;
-        for (const auto& line : *file->code_snippet) {
-            if (!line.number || !numbers.insert(*line.number).second) continue;
-            c.line_finding.add_integer(position);
-            c.line_number.add_integer(*line.number);
-            cleaner.add(c.line_content, line.content, "codeSnippet.content");
-        }
-    }
-    if (remediation != nullptr && remediation->suggested_fixes) {
-        std::int64_t ordinal = 0;
-        for (const auto& fix : *remediation->suggested_fixes) {
-            c.fix_finding.add_integer(position);
-            c.fix_ordinal.add_integer(++ordinal);
-            cleaner.add(c.fix_description, fix.description, "suggestedFixes.description");
-            cleaner.add(c.fix_code, fix.code, "suggestedFixes.code");
-        }
-    }
-    if (vulnerability != nullptr && vulnerability->reference_urls) {
-        std::int64_t ordinal = 0;
-        for (const auto& url : *vulnerability->reference_urls) {
-            c.url_finding.add_integer(position);
-            c.url_ordinal.add_integer(++ordinal);
-            c.url.add_text(cleaner.clean(url, "referenceUrls"));
-        }
-    }
-    if (vulnerability != nullptr && vulnerability->related_vulnerabilities) {
-        std::int64_t ordinal = 0;
-        for (const auto& related : *vulnerability->related_vulnerabilities) {
-            c.related_finding.add_integer(position);
-            c.related_ordinal.add_integer(++ordinal);
-            c.related_id.add_text(cleaner.clean(related, "relatedVulnerabilities"));
-        }
-    }
-}
+    std::array<std::vector<PgArrayLiteral*>, 6> columns_;  // by PageTable: its field columns
+    std::array<PgArrayLiteral*, 6> keys_;                  // by PageTable: its key column
+    const std::vector<PgArrayLiteral*>* row_ = nullptr;
+    std::size_t field_ = 0;
+};
 
 }  // namespace
 
 PageColumns page_to_columns(std::string_view scan, const std::vector<Finding>& page,
                             Timestamp sync_time) {
+    return page_to_columns(scan, page, select_page(scan, page, sync_time), sync_time);
+}
+
+PageColumns page_to_columns(std::string_view scan, const std::vector<Finding>& page,
+                            const PageSelection& selection, Timestamp sync_time) {
     PageColumns columns;
-    // Ids as stored (sanitized), and for each the page position that wins it.
-    std::vector<std::string> ids(page.size());
-    std::unordered_map<std::string_view, std::size_t> winner;
-    winner.reserve(page.size());
-    for (std::size_t position = 0; position < page.size(); ++position) {
-        const Finding& finding = page[position];
-        if (!finding.id) {
-            ++columns.rejected;
-            spdlog::warn("scan {}: finding {} of the page has no id; skipped it", scan,
-                         position + 1);
-            continue;
-        }
-        ids[position] = *finding.id;
-        sanitize_text(ids[position]);
-        const auto [it, first] = winner.try_emplace(ids[position], position);
-        if (first) continue;
-        ++columns.duplicates;
-        // Newest updated_at wins; on a tie the later entry of the page.
-        if (effective_updated_at(finding, sync_time) >=
-            effective_updated_at(page[it->second], sync_time)) {
-            it->second = position;
-        }
-    }
-
-    std::vector<std::size_t> kept;
-    kept.reserve(winner.size());
-    for (const auto& [id, position] : winner) kept.push_back(position);
-    std::sort(kept.begin(), kept.end());
-
-    for (const std::size_t position : kept) {
-        const Finding& finding = page[position];
-        TextCleaner cleaner;
-        // ids[position] is the sanitized id; cleaning it again here only counts it.
-        cleaner.clean(*finding.id, "id");
-        columns.findings += 1;
-        add_finding(columns, finding, ids[position], static_cast<std::int64_t>(columns.findings),
-                    sync_time, cleaner);
-        if (cleaner.replaced() > 0) {
-            columns.sanitized += cleaner.replaced();
-            spdlog::warn(
-                "scan {}: finding {}: replaced {} NUL or invalid UTF-8 sequence(s) with U+FFFD "
-                "in {}",
-                scan, ids[position], cleaner.replaced(), cleaner.members());
-        }
-    }
+    columns.findings = selection.kept.size();
+    columns.rejected = selection.rejected;
+    columns.duplicates = selection.duplicates;
+    ColumnSink sink(columns);
+    columns.sanitized = map_page(scan, page, selection, sync_time, sink);
     return columns;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sources/codeguru/finding.hpp"
+#include "sources/codeguru/page_rows.hpp"
 #include "store/pg_array_literal.hpp"
 
 namespace codeguru::store {
@@ -41,5 +42,9 @@ struct PageColumns {
 // names the page in them.
 PageColumns page_to_columns(std::string_view scan, const std::vector<Finding>& page,
                             Timestamp sync_time);
+
+// The same for a page whose findings were selected already (select_page()).
+PageColumns page_to_columns(std::string_view scan, const std::vector<Finding>& page,
+                            const PageSelection& selection, Timestamp sync_time);
 
 }  // namespace codeguru::store

@@ -36,8 +36,12 @@ store::PageCounts CodeGuruScanSource::apply(pqxx::connection_base& connection, s
                                             sync::SourcePage& page, Timestamp sync_time) {
     auto& findings = static_cast<CodeGuruPage&>(page);
     store::FindingsPageWriter writer(connection, schema_);
-    return writer.apply(scan_, run_id, expected_token, findings.findings, findings.next_token,
-                        sync_time);
+    const store::PageCounts counts = writer.apply(scan_, run_id, expected_token, findings.findings,
+                                                  findings.next_token, sync_time, expect_new_);
+    // A page that was all new sends the next one by COPY too: a scan's first sync is made of
+    // such pages. Any other sends it by apply_findings_page(), which a re-sync's pages need.
+    expect_new_ = counts.inserted > 0 && counts.updated == 0 && counts.unchanged == 0;
+    return counts;
 }
 
 }  // namespace codeguru

@@ -8,7 +8,8 @@
 namespace codeguru {
 
 // A CodeGuru Security scan as a pass source: GetFindings pages with the scan's status
-// filter, applied by apply_findings_page() (schema/003, /005).
+// filter, applied by apply_findings_page() (schema/003, /005), or by COPY when all new
+// (schema/010).
 class CodeGuruScanSource : public sync::PassSource {
   public:
     // `client` must outlive the source.
@@ -34,6 +35,9 @@ class CodeGuruScanSource : public sync::PassSource {
     std::string scan_;
     std::string status_;
     int page_size_;
+    // Whether the next page is likely all new, so worth claiming for COPY (schema/010): at
+    // first, then after each page that was.
+    bool expect_new_ = true;
 };
 
 }  // namespace codeguru

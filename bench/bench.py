@@ -310,8 +310,10 @@ class Bench:
     def copy_reference(self, source_schema):
         """PostgreSQL's own limit for writing the synced rows: a server-side COPY FROM of
         them into empty, identical tables, all in one transaction, on one backend. Returns
-        its seconds and the backend's CPU seconds, and the same for tables without their
-        foreign keys (what the per-row foreign-key checks cost)."""
+        its seconds and the backend's CPU seconds; the same for tables without the checks of
+        their references to `findings` (what the checks cost), and for tables with per-row
+        foreign keys instead, as schema versions 1 to 10 had them (what the set-based checks
+        of version 11 saved)."""
         files = {}
         for table in FINDING_TABLES:
             path = os.path.join(self.workdir, table + ".copy")
@@ -323,24 +325,31 @@ class Bench:
             files[table] = path
         os.chmod(self.workdir, 0o755)
         result = {}
-        for schema, keys in (("copy_reference", True), ("copy_reference_nofk", False)):
+        for schema, checks in (("copy_reference", "set-based"), ("copy_reference_nochecks", None),
+                               ("copy_reference_fk", "per-row")):
             self.migrate(schema)
-            if not keys:
-                for table, constraint in foreign_keys(self.conninfo, schema, FINDING_TABLES):
-                    psql(self.conninfo, f"ALTER TABLE {schema}.{table} DROP CONSTRAINT "
-                                        f"{constraint}")
+            if checks != "set-based":
+                for table, trigger in reference_checks(self.conninfo, schema, FINDING_TABLES):
+                    psql(self.conninfo, f"DROP TRIGGER {trigger} ON {schema}.{table}")
+            if checks == "per-row":
+                for table in FINDING_TABLES[1:]:
+                    psql(self.conninfo, f"ALTER TABLE {schema}.{table} ADD FOREIGN KEY "
+                                        f"(scan_name, finding_id) REFERENCES {schema}.findings "
+                                        f"ON DELETE CASCADE")
             result[schema] = copy_files(self.conninfo, schema, files)
         return result
 
 
-def foreign_keys(conninfo, schema, tables):
-    """(table, constraint) of each foreign key of `tables` in `schema`."""
-    rows = psql(conninfo, "SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c "
-                          "JOIN pg_namespace n ON n.oid = c.connamespace "
-                          f"WHERE c.contype = 'f' AND n.nspname = '{schema}'")
+def reference_checks(conninfo, schema, tables):
+    """(table, trigger) of each trigger of `tables` in `schema` that checks the rows'
+    references to their finding (schema/011_set_based_references.sql)."""
+    rows = psql(conninfo, "SELECT c.relname, t.tgname FROM pg_trigger t "
+                          "JOIN pg_class c ON c.oid = t.tgrelid "
+                          "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          "JOIN pg_proc p ON p.oid = t.tgfoid "
+                          f"WHERE n.nspname = '{schema}' AND p.proname = 'check_finding_references'")
     found = [tuple(line.split("|")) for line in rows.splitlines() if line]
-    return [(table.split(".")[-1], name) for table, name in found
-            if table.split(".")[-1] in tables]
+    return [(table, name) for table, name in found if table in tables]
 
 
 def copy_files(conninfo, schema, files):
@@ -472,14 +481,19 @@ def main():
         cases.append(side_by_side(bench, fake, "re-sync, 10% changed", scans, total))
         differences_changed = bench.differences("bench", "peer")
         copies = bench.copy_reference("bench")
-        reference, without_keys = copies["copy_reference"], copies["copy_reference_nofk"]
+        reference, unchecked, per_row = (copies["copy_reference"],
+                                         copies["copy_reference_nochecks"],
+                                         copies["copy_reference_fk"])
         cases.append({"case": "PostgreSQL COPY of the same rows (reference)", "findings": total,
                       "seconds": round(reference["seconds"], 3),
                       "findings_per_second": round(total / reference["seconds"]),
                       "backend_cpu_seconds": round(reference["cpu_seconds"], 3),
-                      "without_foreign_keys": {
-                          "seconds": round(without_keys["seconds"], 3),
-                          "backend_cpu_seconds": round(without_keys["cpu_seconds"], 3)}})
+                      "without_reference_checks": {
+                          "seconds": round(unchecked["seconds"], 3),
+                          "backend_cpu_seconds": round(unchecked["cpu_seconds"], 3)},
+                      "with_per_row_foreign_keys": {
+                          "seconds": round(per_row["seconds"], 3),
+                          "backend_cpu_seconds": round(per_row["cpu_seconds"], 3)}})
         fake.stop()
 
         print(f"generating one scan of {big} findings and one of {one} ...", flush=True)
@@ -629,7 +643,7 @@ def summarize(cases, memory, inspector_runs, throttled, parsing, small):
 def first_sync_floor(first, copy):
     """The fastest first sync this machine allows whatever the daemon does, for the 5x
     target's sake. PostgreSQL's cheapest way to write the same rows is COPY (one backend,
-    foreign keys checked as the schema declares them), so the first sync cannot take less
+    references to `findings` checked as the schema declares them), so the first sync cannot take less
     than the longer of:
     - COPY's CPU plus the daemon's own, spread over every core with nothing waiting;
     - one scan's share of COPY's CPU for each round of `concurrency` scans: a scan's pages
@@ -641,10 +655,13 @@ def first_sync_floor(first, copy):
     spread = (copy["backend_cpu_seconds"] + first["cpu_seconds"]) / cores
     serial = rounds * copy["backend_cpu_seconds"] / scans
     seconds = max(spread, serial)
-    keys = 1 - copy["without_foreign_keys"]["backend_cpu_seconds"] / copy["backend_cpu_seconds"]
+    checks = 1 - (copy["without_reference_checks"]["backend_cpu_seconds"] /
+                  copy["backend_cpu_seconds"])
     return {"cores": cores, "scans": scans, "concurrency": first["concurrency"],
             "copy_backend_cpu_seconds": copy["backend_cpu_seconds"],
-            "foreign_key_share_of_copy_cpu": round(keys, 3),
+            "reference_check_share_of_copy_cpu": round(checks, 3),
+            "per_row_foreign_keys_copy_cpu_seconds":
+                copy["with_per_row_foreign_keys"]["backend_cpu_seconds"],
             "daemon_cpu_seconds": first["cpu_seconds"], "seconds": round(seconds, 3),
             "vs_peer": round(first["peer"]["seconds"] / seconds, 2),
             "first_sync_vs_floor": round(seconds / first["seconds"], 3),
@@ -699,7 +716,9 @@ def print_report(report, cases, memory, inspector_runs, throttled, small):
           f"peer; 5x needs <= {floor['five_times_peer_seconds']:.2f} s); the first sync took "
           f"{cases[0]['seconds']:.2f} s, {floor['first_sync_vs_floor']:.0%} of the floor's speed."
           f"\n  From PostgreSQL's CPU to COPY the same rows ({floor['copy_backend_cpu_seconds']:.2f}"
-          f" s, {floor['foreign_key_share_of_copy_cpu']:.0%} of it foreign-key checks) and the "
+          f" s, {floor['reference_check_share_of_copy_cpu']:.0%} of it the checks of the child "
+          f"rows' references; with per-row foreign keys instead, as before schema version 11: "
+          f"{floor['per_row_foreign_keys_copy_cpu_seconds']:.2f} s) and the "
           f"daemon's CPU ({floor['daemon_cpu_seconds']:.2f} s), on {floor['cores']} cores, "
           f"{floor['scans']} scans {floor['concurrency']} at a time")
     print("\nIssue 14's targets" + (" (--small: sizes too small for them to be meaningful)"

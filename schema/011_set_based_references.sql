@@ -21,22 +21,6 @@
 --                                                   key refused a TRUNCATE without CASCADE)
 -- Runs with search_path set to the configured schema: no object here names a schema.
 
--- The foreign keys go: their per-row triggers are the cost.
-DO $migration$
-DECLARE
-    v_key record;
-BEGIN
-    FOR v_key IN
-        SELECT c.conrelid::regclass AS child, c.conname
-        FROM pg_constraint c
-        WHERE c.contype = 'f'
-          AND c.confrelid IN ('findings'::regclass, 'inspector_findings'::regclass)
-    LOOP
-        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', v_key.child, v_key.conname);
-    END LOOP;
-END;
-$migration$;
-
 -- AFTER INSERT or UPDATE, FOR EACH STATEMENT, on a CodeGuru child table: every finding the
 -- statement's rows (new_rows) refer to exists, and is locked FOR KEY SHARE until the end of
 -- the transaction, as a foreign key would lock it.
@@ -95,206 +79,142 @@ BEGIN
 END;
 $function$;
 
--- AFTER DELETE, FOR EACH STATEMENT, on findings: the deleted findings' child rows go too.
-CREATE FUNCTION delete_finding_children()
+-- The parents' side, one function per duty for both findings tables: each trigger is
+-- given its table's key columns ('scan_name,finding_id' or 'finding_arn') and then the
+-- names of its child tables as arguments (TG_ARGV), so that the lists are written once,
+-- where the triggers are created. Findings are deleted or renamed by hand, never by the
+-- daemon, so these statements are built when they run.
+
+-- `prefix.k1 = other.k1 AND ...` for the key columns `p_key` ('a,b').
+CREATE FUNCTION key_match(p_key text, p_prefix text, p_other text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+AS $function$
+    SELECT string_agg(format('%I.%I = %s.%I', p_prefix, k, p_other, k), ' AND ')
+    FROM unnest(string_to_array(p_key, ',')) AS k
+$function$;
+
+-- AFTER DELETE, FOR EACH STATEMENT, on a findings table: the deleted findings' child rows
+-- go too.
+CREATE FUNCTION delete_children()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
 AS $function$
-BEGIN
-    DELETE FROM finding_versions AS c USING old_rows AS o
-    WHERE c.scan_name = o.scan_name AND c.finding_id = o.finding_id;
-    DELETE FROM finding_detector_tags AS c USING old_rows AS o
-    WHERE c.scan_name = o.scan_name AND c.finding_id = o.finding_id;
-    DELETE FROM finding_code_lines AS c USING old_rows AS o
-    WHERE c.scan_name = o.scan_name AND c.finding_id = o.finding_id;
-    DELETE FROM finding_suggested_fixes AS c USING old_rows AS o
-    WHERE c.scan_name = o.scan_name AND c.finding_id = o.finding_id;
-    DELETE FROM finding_reference_urls AS c USING old_rows AS o
-    WHERE c.scan_name = o.scan_name AND c.finding_id = o.finding_id;
-    DELETE FROM finding_related_vulnerabilities AS c USING old_rows AS o
-    WHERE c.scan_name = o.scan_name AND c.finding_id = o.finding_id;
-    RETURN NULL;
-END;
-$function$;
-
--- The same for inspector_findings.
-CREATE FUNCTION delete_inspector_finding_children()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path FROM CURRENT
-AS $function$
-BEGIN
-    DELETE FROM inspector_finding_versions AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_resources AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_cwes AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_detector_tags AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_reference_urls AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_related_vulnerabilities AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_packages AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_cvss AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_network_path AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_code_lines AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    DELETE FROM inspector_finding_suggested_fixes AS c USING old_rows AS o
-    WHERE c.finding_arn = o.finding_arn;
-    RETURN NULL;
-END;
-$function$;
-
--- AFTER TRUNCATE on findings: its child tables are emptied in the same transaction.
-CREATE FUNCTION truncate_finding_children()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path FROM CURRENT
-AS $function$
-BEGIN
-    TRUNCATE finding_versions, finding_detector_tags, finding_code_lines,
-             finding_suggested_fixes, finding_reference_urls, finding_related_vulnerabilities;
-    RETURN NULL;
-END;
-$function$;
-
-CREATE FUNCTION truncate_inspector_finding_children()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path FROM CURRENT
-AS $function$
-BEGIN
-    TRUNCATE inspector_finding_versions, inspector_finding_resources, inspector_finding_cwes,
-             inspector_finding_detector_tags, inspector_finding_reference_urls,
-             inspector_finding_related_vulnerabilities, inspector_finding_packages,
-             inspector_finding_cvss, inspector_finding_network_path,
-             inspector_finding_code_lines, inspector_finding_suggested_fixes;
-    RETURN NULL;
-END;
-$function$;
-
--- AFTER UPDATE OF its key, FOR EACH ROW, on findings, when the key changed: no child row
--- may still refer to the old key (unless another finding now has it), as NO ACTION.
-CREATE FUNCTION refuse_referenced_finding_key_change()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path FROM CURRENT
-AS $function$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM findings
-                   WHERE scan_name = OLD.scan_name AND finding_id = OLD.finding_id)
-       AND (EXISTS (SELECT 1 FROM finding_versions
-                    WHERE scan_name = OLD.scan_name AND finding_id = OLD.finding_id)
-            OR EXISTS (SELECT 1 FROM finding_detector_tags
-                       WHERE scan_name = OLD.scan_name AND finding_id = OLD.finding_id)
-            OR EXISTS (SELECT 1 FROM finding_code_lines
-                       WHERE scan_name = OLD.scan_name AND finding_id = OLD.finding_id)
-            OR EXISTS (SELECT 1 FROM finding_suggested_fixes
-                       WHERE scan_name = OLD.scan_name AND finding_id = OLD.finding_id)
-            OR EXISTS (SELECT 1 FROM finding_reference_urls
-                       WHERE scan_name = OLD.scan_name AND finding_id = OLD.finding_id)
-            OR EXISTS (SELECT 1 FROM finding_related_vulnerabilities
-                       WHERE scan_name = OLD.scan_name AND finding_id = OLD.finding_id)) THEN
-        RAISE EXCEPTION 'update on table "findings" leaves rows referring to its old key'
-            USING ERRCODE = 'foreign_key_violation',
-                  DETAIL = format('Key (scan_name, finding_id)=(%s, %s) is still referenced.',
-                                  OLD.scan_name, OLD.finding_id),
-                  SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME;
-    END IF;
-    RETURN NULL;
-END;
-$function$;
-
-CREATE FUNCTION refuse_referenced_inspector_finding_key_change()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path FROM CURRENT
-AS $function$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM inspector_findings WHERE finding_arn = OLD.finding_arn)
-       AND (EXISTS (SELECT 1 FROM inspector_finding_versions WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_resources
-                       WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_cwes WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_detector_tags
-                       WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_reference_urls
-                       WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_related_vulnerabilities
-                       WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_packages
-                       WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_cvss WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_network_path
-                       WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_code_lines
-                       WHERE finding_arn = OLD.finding_arn)
-            OR EXISTS (SELECT 1 FROM inspector_finding_suggested_fixes
-                       WHERE finding_arn = OLD.finding_arn)) THEN
-        RAISE EXCEPTION 'update on table "inspector_findings" leaves rows referring to its old key'
-            USING ERRCODE = 'foreign_key_violation',
-                  DETAIL = format('Key (finding_arn)=(%s) is still referenced.', OLD.finding_arn),
-                  SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME;
-    END IF;
-    RETURN NULL;
-END;
-$function$;
-
--- The triggers. A trigger with a transition table serves one event, hence one for INSERT
--- and one for UPDATE on each child table.
-DO $migration$
 DECLARE
     v_child text;
-    v_check text;
 BEGIN
-    FOR v_child, v_check IN
-        SELECT unnest(ARRAY['finding_versions', 'finding_detector_tags', 'finding_code_lines',
-                            'finding_suggested_fixes', 'finding_reference_urls',
-                            'finding_related_vulnerabilities']),
-               'check_finding_references'
+    FOREACH v_child IN ARRAY TG_ARGV[1:] LOOP
+        EXECUTE format('DELETE FROM %I AS c USING old_rows AS o WHERE %s', v_child,
+                       key_match(TG_ARGV[0], 'c', 'o'));
+    END LOOP;
+    RETURN NULL;
+END;
+$function$;
+
+-- AFTER TRUNCATE of a findings table: its child tables are emptied in the same transaction.
+CREATE FUNCTION truncate_children()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $function$
+BEGIN
+    EXECUTE 'TRUNCATE ' || (SELECT string_agg(quote_ident(c), ', ') FROM unnest(TG_ARGV[1:]) AS c);
+    RETURN NULL;
+END;
+$function$;
+
+-- AFTER UPDATE OF its key, FOR EACH ROW, on a findings table, when the key changed: no
+-- child row may still refer to the old key (unless another finding now has it), as NO
+-- ACTION.
+CREATE FUNCTION refuse_referenced_key_change()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $function$
+DECLARE
+    v_table      text;
+    v_referenced boolean;
+BEGIN
+    -- The old row is $1: `c.k = ($1).k` for each key column.
+    FOREACH v_table IN ARRAY TG_TABLE_NAME::text || TG_ARGV[1:] LOOP
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I AS c WHERE %s)', v_table,
+                       key_match(TG_ARGV[0], 'c', '($1)'))
+            INTO v_referenced USING OLD;
+        IF v_table = TG_TABLE_NAME AND v_referenced THEN
+            RETURN NULL;  -- another finding has the old key now
+        ELSIF v_table <> TG_TABLE_NAME AND v_referenced THEN
+            RAISE EXCEPTION 'update on table "%" leaves rows of "%" referring to its old key',
+                            TG_TABLE_NAME, v_table
+                USING ERRCODE = 'foreign_key_violation',
+                      DETAIL = format('Key (%s)=(%s) is still referenced.', TG_ARGV[0],
+                                      (SELECT string_agg(to_jsonb(OLD) ->> k, ', ' ORDER BY n)
+                                       FROM unnest(string_to_array(TG_ARGV[0], ','))
+                                            WITH ORDINALITY AS u (k, n))),
+                      SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME;
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END;
+$function$;
+
+-- Each child table's foreign key goes (its per-row triggers are the cost; a table of the
+-- operator's own that refers to the findings keeps its own), and the triggers come: one
+-- set per findings table, its child tables named once. A trigger with a transition table
+-- serves one event, hence one for INSERT and one for UPDATE on each child.
+DO $migration$
+DECLARE
+    v_parent    record;
+    v_child     text;
+    v_key       name;
+    v_arguments text;
+BEGIN
+    FOR v_parent IN
+        SELECT 'findings' AS name, 'scan_name,finding_id' AS key,
+               'check_finding_references' AS check_function,
+               ARRAY['finding_versions', 'finding_detector_tags', 'finding_code_lines',
+                     'finding_suggested_fixes', 'finding_reference_urls',
+                     'finding_related_vulnerabilities'] AS children
         UNION ALL
-        SELECT unnest(ARRAY['inspector_finding_versions', 'inspector_finding_resources',
-                            'inspector_finding_cwes', 'inspector_finding_detector_tags',
-                            'inspector_finding_reference_urls',
-                            'inspector_finding_related_vulnerabilities',
-                            'inspector_finding_packages', 'inspector_finding_cvss',
-                            'inspector_finding_network_path', 'inspector_finding_code_lines',
-                            'inspector_finding_suggested_fixes']),
-               'check_inspector_finding_references'
+        SELECT 'inspector_findings', 'finding_arn', 'check_inspector_finding_references',
+               ARRAY['inspector_finding_versions', 'inspector_finding_resources',
+                     'inspector_finding_cwes', 'inspector_finding_detector_tags',
+                     'inspector_finding_reference_urls',
+                     'inspector_finding_related_vulnerabilities', 'inspector_finding_packages',
+                     'inspector_finding_cvss', 'inspector_finding_network_path',
+                     'inspector_finding_code_lines', 'inspector_finding_suggested_fixes']
     LOOP
-        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION %I()',
-                       v_child || '_reference_insert', v_child, v_check);
-        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING NEW TABLE AS new_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION %I()',
-                       v_child || '_reference_update', v_child, v_check);
+        FOREACH v_child IN ARRAY v_parent.children LOOP
+            FOR v_key IN
+                SELECT conname FROM pg_constraint
+                WHERE contype = 'f' AND conrelid = v_child::regclass
+                  AND confrelid = v_parent.name::regclass
+            LOOP
+                EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', v_child, v_key);
+            END LOOP;
+            EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS '
+                           'new_rows FOR EACH STATEMENT EXECUTE FUNCTION %I()',
+                           v_child || '_reference_insert', v_child, v_parent.check_function);
+            EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING NEW TABLE AS '
+                           'new_rows FOR EACH STATEMENT EXECUTE FUNCTION %I()',
+                           v_child || '_reference_update', v_child, v_parent.check_function);
+        END LOOP;
+        -- The key, then the child tables, as the string literals trigger arguments are.
+        SELECT string_agg(quote_literal(a), ', ') INTO v_arguments
+        FROM unnest(v_parent.key || v_parent.children) AS a;
+        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION delete_children(%s)',
+                       v_parent.name || '_delete_children', v_parent.name, v_arguments);
+        EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION truncate_children(%s)',
+                       v_parent.name || '_truncate_children', v_parent.name, v_arguments);
+        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE OF %s ON %I FOR EACH ROW '
+                       'WHEN ((OLD.%s) IS DISTINCT FROM (NEW.%s)) '
+                       'EXECUTE FUNCTION refuse_referenced_key_change(%s)',
+                       v_parent.name || '_key_change', v_parent.key, v_parent.name,
+                       replace(v_parent.key, ',', ', OLD.'), replace(v_parent.key, ',', ', NEW.'),
+                       v_arguments);
     END LOOP;
 END;
 $migration$;
-
-CREATE TRIGGER findings_delete_children AFTER DELETE ON findings
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION delete_finding_children();
-CREATE TRIGGER findings_truncate_children AFTER TRUNCATE ON findings
-    FOR EACH STATEMENT EXECUTE FUNCTION truncate_finding_children();
-CREATE TRIGGER findings_key_change AFTER UPDATE OF scan_name, finding_id ON findings
-    FOR EACH ROW
-    WHEN (OLD.scan_name IS DISTINCT FROM NEW.scan_name
-          OR OLD.finding_id IS DISTINCT FROM NEW.finding_id)
-    EXECUTE FUNCTION refuse_referenced_finding_key_change();
-
-CREATE TRIGGER inspector_findings_delete_children AFTER DELETE ON inspector_findings
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION delete_inspector_finding_children();
-CREATE TRIGGER inspector_findings_truncate_children AFTER TRUNCATE ON inspector_findings
-    FOR EACH STATEMENT EXECUTE FUNCTION truncate_inspector_finding_children();
-CREATE TRIGGER inspector_findings_key_change AFTER UPDATE OF finding_arn ON inspector_findings
-    FOR EACH ROW
-    WHEN (OLD.finding_arn IS DISTINCT FROM NEW.finding_arn)
-    EXECUTE FUNCTION refuse_referenced_inspector_finding_key_change();

@@ -81,6 +81,11 @@ std::string insert_child(const Source& source, const ChildTable& child, const st
            child.columns + ") VALUES (" + source.key(id) + ", " + child.values + ")";
 }
 
+int backend_pid(pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+}
+
 // A migrated schema, and statements run in it.
 struct ReferencesDatabase {
     ReferencesDatabase() {
@@ -151,13 +156,33 @@ struct ReferencesDatabase {
         return false;
     }
 
+    // Runs `first` in a transaction left open, then `second` in another, which must wait for
+    // a lock `first` holds (the test fails if it does not), then commits `first`. Returns
+    // the SQLSTATE `second` ended with ("" when it committed).
+    std::string second_waits_for_first(const std::string& first, const std::string& second) const {
+        auto first_connection = connect();
+        pqxx::work first_tx(*first_connection);
+        first_tx.exec0(first);
+
+        auto second_connection = connect();
+        const int second_pid = backend_pid(*second_connection);
+        auto outcome = std::async(std::launch::async, [&] {
+            try {
+                pqxx::work tx(*second_connection);
+                tx.exec0(second);
+                tx.commit();
+            } catch (const pqxx::sql_error& e) {
+                return e.sqlstate();
+            }
+            return std::string();
+        });
+        CHECK(waits_for_lock(second_pid));
+        first_tx.commit();
+        return outcome.get();
+    }
+
     TestSchema schema;
 };
-
-int backend_pid(pqxx::connection& connection) {
-    pqxx::nontransaction tx(connection);
-    return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
-}
 
 }  // namespace
 
@@ -250,28 +275,10 @@ TEST_CASE("a child row written while its finding is deleted fails once the delet
     ReferencesDatabase db;
     db.exec(insert_parent(source, "contested"));
 
-    auto deleter = db.connect();
-    pqxx::work delete_tx(*deleter);
-    delete_tx.exec0(std::string("DELETE FROM ") + source.parent + " WHERE " +
-                    source.match("contested"));
-
-    auto writer = db.connect();
-    const int writer_pid = backend_pid(*writer);
-    auto write = std::async(std::launch::async, [&] {
-        try {
-            pqxx::work tx(*writer);
-            tx.exec0(insert_child(source, child, "contested"));
-            tx.commit();
-        } catch (const pqxx::sql_error& e) {
-            return e.sqlstate();
-        }
-        return std::string();
-    });
     // The child's check must wait for the delete's transaction: the finding is locked.
-    CHECK(db.waits_for_lock(writer_pid));
-    delete_tx.commit();
-
-    CHECK(write.get() == kForeignKeyViolation);
+    CHECK(db.second_waits_for_first(
+              std::string("DELETE FROM ") + source.parent + " WHERE " + source.match("contested"),
+              insert_child(source, child, "contested")) == kForeignKeyViolation);
     CHECK(db.child_rows(source, child, "contested") == 0);
 }
 
@@ -282,23 +289,11 @@ TEST_CASE("a finding deleted while a child row is written waits, then takes the 
     ReferencesDatabase db;
     db.exec(insert_parent(source, "contested"));
 
-    auto writer = db.connect();
-    pqxx::work write_tx(*writer);
-    write_tx.exec0(insert_child(source, child, "contested"));
-
-    auto deleter = db.connect();
-    const int deleter_pid = backend_pid(*deleter);
-    auto erase = std::async(std::launch::async, [&] {
-        pqxx::work tx(*deleter);
-        tx.exec0(std::string("DELETE FROM ") + source.parent + " WHERE " +
-                 source.match("contested"));
-        tx.commit();
-    });
     // The child's check locked the finding FOR KEY SHARE: the delete waits for the write.
-    CHECK(db.waits_for_lock(deleter_pid));
-    write_tx.commit();
-    erase.get();
-
+    CHECK(db.second_waits_for_first(
+                insert_child(source, child, "contested"),
+                std::string("DELETE FROM ") + source.parent + " WHERE " + source.match("contested"))
+              .empty());
     CHECK(db.count(std::string("SELECT count(*) FROM ") + source.parent + " WHERE " +
                    source.match("contested")) == 0);
     CHECK(db.child_rows(source, child, "contested") == 0);

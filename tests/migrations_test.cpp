@@ -204,3 +204,53 @@ TEST_CASE("migration 3 keeps the seen-set of a pass in progress, which then sets
                            " WHERE run_id = $1",
                        run_id);
 }
+
+TEST_CASE(
+    "migration 11 replaces the child tables' foreign keys, keeps their rows and leaves an "
+    "operator's own foreign key to findings alone",
+    "[migrations]") {
+    TestSchema schema;
+    pqxx::connection connection(schema.conninfo());
+    const std::string quoted = connection.quote_name(schema.name());
+    const auto foreign_keys_to = [&](const std::string& parent) {
+        return count_rows(connection,
+                          "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
+                          "connamespace = " +
+                              connection.quote(schema.name()) + "::regnamespace AND confrelid = '" +
+                              schema.name() + "." + parent + "'::regclass");
+    };
+    {
+        // A version-10 schema with a finding, its code line, and a table of the operator's.
+        pqxx::work tx(connection);
+        tx.exec0("CREATE SCHEMA " + quoted);
+        tx.exec0("CREATE TABLE " + quoted +
+                 ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+                 " applied_at timestamptz NOT NULL DEFAULT now())");
+        tx.exec0("SET LOCAL search_path TO " + quoted);
+        for (const auto& migration : embedded_migrations()) {
+            if (migration.version > 10) break;
+            tx.exec(std::string(migration.sql));
+            tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                            migration.version, std::string(migration.name));
+        }
+        tx.exec0(
+            "INSERT INTO findings (scan_name, finding_id, updated_at, first_seen_at,"
+            " last_changed_at) VALUES ('s', 'a', now(), now(), now())");
+        tx.exec0("INSERT INTO finding_code_lines VALUES ('s', 'a', 1, 'line')");
+        tx.exec0(
+            "CREATE TABLE triage (scan_name text, finding_id text, note text,"
+            " FOREIGN KEY (scan_name, finding_id) REFERENCES findings)");
+        tx.commit();
+    }
+    REQUIRE(foreign_keys_to("findings") == 7);  // six child tables and the operator's
+    REQUIRE(foreign_keys_to("inspector_findings") == 11);
+
+    const auto result = apply_migrations(connection, schema.name());
+
+    CHECK(result.applied == latest_schema_version() - 10);
+    CHECK(foreign_keys_to("findings") == 1);
+    CHECK(count_rows(connection, "SELECT count(*) FROM pg_constraint WHERE conrelid = '" +
+                                     schema.name() + ".triage'::regclass AND contype = 'f'") == 1);
+    CHECK(foreign_keys_to("inspector_findings") == 0);
+    CHECK(count_rows(connection, "SELECT count(*) FROM " + quoted + ".finding_code_lines") == 1);
+}

@@ -23,6 +23,22 @@ int count_rows(pqxx::connection& connection, const std::string& sql) {
     return tx.exec1(sql)[0].as<int>();
 }
 
+// Creates schema `quoted` as a daemon of `version` left it: that version's migrations
+// applied and recorded, in `tx`, whose search_path then is the schema.
+void migrate_to(pqxx::work& tx, const std::string& quoted, int version) {
+    tx.exec0("CREATE SCHEMA " + quoted);
+    tx.exec0("CREATE TABLE " + quoted +
+             ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+             " applied_at timestamptz NOT NULL DEFAULT now())");
+    tx.exec0("SET LOCAL search_path TO " + quoted);
+    for (const auto& migration : embedded_migrations()) {
+        if (migration.version > version) break;
+        tx.exec(std::string(migration.sql));
+        tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                        migration.version, std::string(migration.name));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("embedded migrations are numbered in strictly increasing order", "[migrations]") {
@@ -147,17 +163,7 @@ TEST_CASE("migration 3 keeps the seen-set of a pass in progress, which then sets
         // The schema as a version-2 daemon left it, halfway through a pass of scan "s":
         // page 1 returned a and b; c is stored from an earlier pass.
         pqxx::work tx(connection);
-        tx.exec0("CREATE SCHEMA " + quoted);
-        tx.exec0("CREATE TABLE " + quoted +
-                 ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
-                 " applied_at timestamptz NOT NULL DEFAULT now())");
-        tx.exec0("SET LOCAL search_path TO " + quoted);
-        for (const auto& migration : embedded_migrations()) {
-            if (migration.version > 2) break;
-            tx.exec(std::string(migration.sql));
-            tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                            migration.version, std::string(migration.name));
-        }
+        migrate_to(tx, quoted, 2);
         tx.exec0(
             "INSERT INTO sync_runs (scan_name, started_at) VALUES ('s', '2026-01-01 00:00+00')");
         tx.exec0(
@@ -222,17 +228,7 @@ TEST_CASE(
     {
         // A version-10 schema with a finding, its code line, and a table of the operator's.
         pqxx::work tx(connection);
-        tx.exec0("CREATE SCHEMA " + quoted);
-        tx.exec0("CREATE TABLE " + quoted +
-                 ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
-                 " applied_at timestamptz NOT NULL DEFAULT now())");
-        tx.exec0("SET LOCAL search_path TO " + quoted);
-        for (const auto& migration : embedded_migrations()) {
-            if (migration.version > 10) break;
-            tx.exec(std::string(migration.sql));
-            tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                            migration.version, std::string(migration.name));
-        }
+        migrate_to(tx, quoted, 10);
         tx.exec0(
             "INSERT INTO findings (scan_name, finding_id, updated_at, first_seen_at,"
             " last_changed_at) VALUES ('s', 'a', now(), now(), now())");

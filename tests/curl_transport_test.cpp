@@ -42,6 +42,19 @@ class LocalServer {
         server_.Get("/big", [](const httplib::Request&, httplib::Response& res) {
             res.set_content(std::string(300000, 'a'), "application/json");
         });
+        // The same size in chunks of 1000 bytes, without a Content-Length.
+        server_.Get("/chunked", [](const httplib::Request&, httplib::Response& res) {
+            res.set_chunked_content_provider("application/json",
+                                             [](std::size_t offset, httplib::DataSink& sink) {
+                                                 if (offset == 300000) {
+                                                     sink.done();
+                                                 } else {
+                                                     const std::string chunk(1000, 'b');
+                                                     sink.write(chunk.data(), chunk.size());
+                                                 }
+                                                 return true;
+                                             });
+        });
         // Answers after 30 s, or at once when the server is being destroyed, so that a
         // client that waited for it could not be mistaken for one that gave up in time.
         server_.Get("/slow", [this](const httplib::Request&, httplib::Response& res) {
@@ -236,6 +249,19 @@ TEST_CASE("an answer larger than the cap is refused") {
     }
     options.max_response_bytes = 400000;
     CHECK(CurlTransport(options).send(get(server.url("/big"))).body.size() == 300000);
+}
+
+// The page parsers read a body where it stands only when simdjson's padding fits after it.
+TEST_CASE("an answer's body leaves room after it, with or without a Content-Length") {
+    LocalServer server;
+    CurlTransport transport({});
+    for (const char* path : {"/big", "/chunked"}) {
+        INFO(path);
+        const HttpResponse response = transport.send(get(server.url(path)));
+        REQUIRE(response.status == 200);
+        CHECK(response.body == std::string(300000, path == std::string("/big") ? 'a' : 'b'));
+        CHECK(response.body.capacity() - response.body.size() >= kBodyReadAhead);
+    }
 }
 
 TEST_CASE("a request slower than the request timeout fails as a timeout") {

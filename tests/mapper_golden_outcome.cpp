@@ -297,8 +297,8 @@ std::optional<Answer> answer_named(std::string_view name) {
     return std::nullopt;
 }
 
-std::string canonical_outcome(Answer answer, std::string_view body, std::size_t max_entries,
-                              bool recycle) {
+std::string canonical_outcome(Answer answer, json_mapping::ondemand::AnswerText body,
+                              std::size_t max_entries, bool recycle) {
     try {
         switch (answer) {
             case Answer::kGetFindings: {

@@ -42,7 +42,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
         curl_off_t length = -1;
         curl_easy_getinfo(transfer->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
         if (length > 0 && static_cast<std::size_t>(length) <= transfer->max_bytes) {
-            transfer->response.body.reserve(static_cast<std::size_t>(length));
+            transfer->response.body.reserve(static_cast<std::size_t>(length) + kBodyReadAhead);
         }
     }
     transfer->response.body.append(data, n);
@@ -219,6 +219,9 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
         throw TransportError(classify(code), message);
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+    std::string& body = transfer.response.body;
+    // Without a Content-Length (chunked, or decoded from gzip) the body grew by doubling.
+    if (body.capacity() - body.size() < kBodyReadAhead) body.reserve(body.size() + kBodyReadAhead);
     checkin(std::move(handle));
     return std::move(transfer.response);
 }

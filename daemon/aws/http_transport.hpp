@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -25,10 +26,15 @@ struct HttpRequest {
     const StopFlag* stop = nullptr;
 };
 
+// Capacity a transport leaves free after an answer's body: the page parsers read a body in
+// place when simdjson's padding (64 bytes) fits after it, instead of copying it first
+// (json_mapping/answer_text.hpp).
+inline constexpr std::size_t kBodyReadAhead = 64;
+
 struct HttpResponse {
     long status = 0;
     HttpHeaders headers;  // names lower-cased
-    std::string body;
+    std::string body;     // a real transport leaves kBodyReadAhead of capacity after it
 
     // The first header with this (case-insensitive) name, if any.
     std::optional<std::string> header(std::string_view name) const;

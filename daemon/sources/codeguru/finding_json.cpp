@@ -118,7 +118,8 @@ json_mapping::EntryPool<Finding>& finding_pool() {
 
 }  // namespace
 
-ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings) {
+ParsedFindingsPage parse_findings_page(json_mapping::ondemand::AnswerText body,
+                                       std::size_t max_findings) {
     return json_mapping::ondemand::parse_answer(body, kGetFindings, max_findings,
                                                 &FindingsPage::findings, finding_pool());
 }

@@ -9,6 +9,7 @@
 
 #include "aws/api_error.hpp"
 #include "sources/codeguru/finding.hpp"
+#include "sources/json_mapping/answer_text.hpp"
 #include "sources/json_mapping/parsed_answer.hpp"
 
 namespace codeguru {
@@ -27,7 +28,10 @@ Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>
 // bad byte costs one character, not the page. Throws MalformedResponseError, and
 // OversizedPageError when `findings` holds more than `max_findings` entries (the
 // maxResults asked for; 0: no limit), having mapped at most `max_findings` of them.
-ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings = 0);
+// A body from the transport, with room after it, is read where it stands
+// (json_mapping::ondemand::AnswerText).
+ParsedFindingsPage parse_findings_page(json_mapping::ondemand::AnswerText body,
+                                       std::size_t max_findings = 0);
 
 // Gives a page's findings, once used, for parse_findings_page() to map later pages into:
 // their strings and lists are reused instead of allocated again (json_mapping/entry_pool.hpp).

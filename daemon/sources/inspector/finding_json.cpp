@@ -248,7 +248,8 @@ json_mapping::EntryPool<Finding>& finding_pool() {
 
 }  // namespace
 
-ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings) {
+ParsedFindingsPage parse_findings_page(json_mapping::ondemand::AnswerText body,
+                                       std::size_t max_findings) {
     return json_mapping::ondemand::parse_answer(body, kListFindings, max_findings,
                                                 &FindingsPage::findings, finding_pool());
 }
@@ -257,7 +258,7 @@ void recycle_findings(std::vector<Finding>&& findings) {
     finding_pool().give(std::move(findings));
 }
 
-ParsedSnippetBatch parse_snippet_batch(std::string_view body) {
+ParsedSnippetBatch parse_snippet_batch(json_mapping::ondemand::AnswerText body) {
     ParsedSnippetBatch parsed;
     parsed.invalid_utf8_replaced = json_mapping::ondemand::map_answer(
         body, kBatchGetCodeSnippet, &parsed.batch, parsed.warnings, parsed.more_warnings,

@@ -8,6 +8,7 @@
 
 #include "aws/api_error.hpp"
 #include "sources/inspector/inspector_finding.hpp"
+#include "sources/json_mapping/answer_text.hpp"
 #include "sources/json_mapping/parsed_answer.hpp"
 
 namespace codeguru::inspector {
@@ -41,7 +42,10 @@ Finding finding_from_json(const nlohmann::json& object, std::vector<std::string>
 // count (SPEC §5). Throws aws::MalformedResponseError, and OversizedPageError when
 // `findings` holds more than `max_findings` entries (the maxResults asked for; 0: no limit),
 // having mapped at most `max_findings` of them.
-ParsedFindingsPage parse_findings_page(std::string_view body, std::size_t max_findings = 0);
+// A body from the transport, with room after it, is read where it stands
+// (json_mapping::ondemand::AnswerText).
+ParsedFindingsPage parse_findings_page(json_mapping::ondemand::AnswerText body,
+                                       std::size_t max_findings = 0);
 
 // Gives a page's findings, once used, for parse_findings_page() to map later pages into:
 // their strings and lists are reused instead of allocated again (json_mapping/entry_pool.hpp).
@@ -52,6 +56,6 @@ void recycle_findings(std::vector<Finding>&& findings);
 // Parses a BatchGetCodeSnippet body `{"codeSnippetResults": [...], "errors": [...]}`. A
 // result or error without a findingArn is left out with a warning; an error without an
 // errorCode keeps an empty one. Throws aws::MalformedResponseError.
-ParsedSnippetBatch parse_snippet_batch(std::string_view body);
+ParsedSnippetBatch parse_snippet_batch(json_mapping::ondemand::AnswerText body);
 
 }  // namespace codeguru::inspector

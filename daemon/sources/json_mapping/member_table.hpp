@@ -37,17 +37,19 @@ enum class As {
 
 struct ObjectSpec;
 
-// A name's first eight bytes (fewer for a shorter name) as one little-endian word, and the
-// mask of the bytes it holds: a key is told from most names by one compare.
-constexpr std::uint64_t name_head(std::string_view name) {
-    std::uint64_t head = 0;
-    for (std::size_t i = 0; i < name.size() && i < 8; ++i) {
-        head |= std::uint64_t{static_cast<unsigned char>(name[i])} << (8 * i);
+// Eight bytes of a name from byte `from` (fewer where the name ends first) as one
+// little-endian word, and the mask of the bytes it holds: a key is told from a name of up to
+// sixteen bytes by two compares.
+constexpr std::uint64_t name_word(std::string_view name, std::size_t from = 0) {
+    std::uint64_t word = 0;
+    for (std::size_t i = from; i < name.size() && i < from + 8; ++i) {
+        word |= std::uint64_t{static_cast<unsigned char>(name[i])} << (8 * (i - from));
     }
-    return head;
+    return word;
 }
-constexpr std::uint64_t name_head_mask(std::string_view name) {
-    return name.size() >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * name.size())) - 1;
+constexpr std::uint64_t name_word_mask(std::string_view name, std::size_t from = 0) {
+    const std::size_t bytes = name.size() > from ? name.size() - from : 0;
+    return bytes >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * bytes)) - 1;
 }
 
 // One member of an object. `field` finds the field inside the model object being filled
@@ -68,8 +70,10 @@ struct MemberSpec {
     void* (*element)(void* list, std::size_t index) = nullptr;
     // kObjectList, kEntries: cuts the list to its first `size` elements.
     void (*truncate)(void* list, std::size_t size) = nullptr;
-    std::uint64_t head = name_head(name);  // see name_head()
-    std::uint64_t head_mask = name_head_mask(name);
+    std::uint64_t head = name_word(name);  // see name_word()
+    std::uint64_t head_mask = name_word_mask(name);
+    std::uint64_t second = name_word(name, 8);
+    std::uint64_t second_mask = name_word_mask(name, 8);
 };
 
 // The members of one object. An entry (an element of a kEntries list) also names itself

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "aws/api_error.hpp"
+#include "sources/json_mapping/answer_text.hpp"
 #include "sources/json_mapping/entry_pool.hpp"
 #include "sources/json_mapping/member_table.hpp"
 #include "sources/json_mapping/parsed_answer.hpp"
@@ -34,12 +35,12 @@ namespace codeguru::json_mapping::ondemand {
 // replaced. Keeps the first kMaxWarningsPerPage warnings in `warnings`, counting the rest in
 // `more_warnings`. Throws aws::MalformedResponseError, and OversizedPageError when an entries
 // list holds more than `max_entries` (0: no limit), mapping none past the limit.
-std::size_t map_answer(std::string_view body, const AnswerSpec& spec, void* page,
+std::size_t map_answer(AnswerText body, const AnswerSpec& spec, void* page,
                        std::vector<std::string>& warnings, std::size_t& more_warnings,
                        std::size_t max_entries);
 
 template <class Page>
-ParsedAnswer<Page> parse_answer(std::string_view body, const AnswerSpec& spec,
+ParsedAnswer<Page> parse_answer(AnswerText body, const AnswerSpec& spec,
                                 std::size_t max_entries = 0) {
     ParsedAnswer<Page> parsed;
     parsed.invalid_utf8_replaced =
@@ -49,9 +50,8 @@ ParsedAnswer<Page> parse_answer(std::string_view body, const AnswerSpec& spec,
 
 // The same, mapping the page's `entries` into a list given back to `pool` by a page before.
 template <class Page, class Entry>
-ParsedAnswer<Page> parse_answer(std::string_view body, const AnswerSpec& spec,
-                                std::size_t max_entries, std::vector<Entry> Page::*entries,
-                                EntryPool<Entry>& pool) {
+ParsedAnswer<Page> parse_answer(AnswerText body, const AnswerSpec& spec, std::size_t max_entries,
+                                std::vector<Entry> Page::*entries, EntryPool<Entry>& pool) {
     ParsedAnswer<Page> parsed;
     parsed.page.*entries = pool.take();
     parsed.invalid_utf8_replaced =

@@ -6,20 +6,10 @@
 
 namespace codeguru::json_mapping::ondemand {
 
-bool first_token(simdjson::ondemand::value& value, std::string_view& token) {
-    // A string is stepped over here: left to itself, simdjson would take a string followed
-    // by a colon for a key and step over both (its skip_child), accepting `["a":1]`. What
-    // follows a closing quote is always a token of its own for simdjson, checked as it
-    // moves on, so the string's own token is not needed.
-    simdjson::ondemand::raw_json_string raw;
-    const simdjson::error_code error = value.get_raw_json_string().get(raw);
-    if (error == simdjson::SUCCESS) {
-        token = std::string_view(raw.raw() - 1, 1);
-        return true;
-    }
-    if (error != simdjson::INCORRECT_TYPE) return false;
-    token = value.raw_json_token();
-    return !token.empty();
+bool read_escaped_string_token(std::string_view token, const char* text_end, std::string& out) {
+    out.clear();
+    Scalar s{Scalar::Kind::kString};
+    return lex_token(token, text_end, s, &out);
 }
 
 bool lex_token(std::string_view token, const char* text_end, Scalar& s, std::string* text) {
@@ -35,7 +25,7 @@ bool find_member(const ObjectSpec* spec, const char* raw_key, const char* text_e
     if (spec != nullptr) {
         // Compared as the key stands in the body: a member's name followed by the closing
         // quote. Names hold neither quotes nor backslashes, so that quote closes the key.
-        const std::uint64_t word = key_head(raw_key);
+        const std::uint64_t word = key_word(raw_key);
         for (const MemberSpec& m : spec->members) {
             if (names_member(m, word, raw_key, text_end)) {
                 found = &m;

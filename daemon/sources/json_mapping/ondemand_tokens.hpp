@@ -6,6 +6,11 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "sources/json_mapping/json_lexer.hpp"
 #include "sources/json_mapping/member_table.hpp"
 #include "sources/json_mapping/scalar_reader.hpp"
 #include "sources/json_mapping/simdjson_ondemand.hpp"
@@ -15,38 +20,86 @@ namespace codeguru::json_mapping::ondemand {
 // simdjson's tokens read as nlohmann reads them (json_lexer.hpp), for the On-Demand walker.
 // `text_end`: the end of the body's text in the padded buffer simdjson reads.
 
-// The value's first token, from its first character: a scalar up to the next structural
-// character (whitespace and all), a container's opening bracket, or just the opening quote
-// of a string, which simdjson has then stepped over. False when simdjson finds no value.
-bool first_token(simdjson::ondemand::value& value, std::string_view& token);
+// The value's first token, from its first character up to the next structural character
+// (whitespace and all): a scalar, or a container's opening bracket. A string is then
+// stepped over. False when simdjson finds no value.
+inline bool first_token(simdjson::ondemand::value& value, std::string_view& token) {
+    // The token is taken before a string is stepped over: left to itself, simdjson would
+    // take a string followed by a colon for a key and step over both (its skip_child),
+    // accepting `["a":1]`. What follows a closing quote is always a token of its own for
+    // simdjson, checked as it moves on.
+    token = value.raw_json_token();
+    if (token.empty()) return false;
+    if (token.front() != '"') return true;
+    simdjson::ondemand::raw_json_string raw;
+    return value.get_raw_json_string().get(raw) == simdjson::SUCCESS;
+}
+
+// Whether `size` bytes from `text` hold a backslash. REQUIRES: 15 readable bytes after them
+// (simdjson's padding after the body's text).
+inline bool holds_backslash(const char* text, std::size_t size) {
+#if defined(__SSE2__)
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (std::size_t at = 0; at < size; at += 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + at));
+        auto hits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, backslash)));
+        if (size - at < 16) hits &= (1u << (size - at)) - 1;
+        if (hits != 0) return true;
+    }
+    return false;
+#else
+    return std::memchr(text, '\\', size) != nullptr;
+#endif
+}
+
+// The string read_string_token() could not copy as it stands: unescaped by lex_token().
+bool read_escaped_string_token(std::string_view token, const char* text_end, std::string& out);
+
+// Reads the string whose first_token() is `token` into `out`, unescaped: false when it is
+// not one JSON string followed by nothing but whitespace (as lex_token()).
+inline bool read_string_token(std::string_view token, const char* text_end, std::string& out) {
+    // Most strings hold no escape, and simdjson has already checked their UTF-8 and refused
+    // any control character in them. Every opening quote it reads is a structural character,
+    // where a token ends, and so is anything but whitespace after a closing quote: without a
+    // backslash, the token is the string's quotes around its text, then whitespace.
+    std::size_t end = token.size();
+    while (end > 1 && is_json_whitespace(token[end - 1])) --end;
+    if (end >= 2 && token[end - 1] == '"' && !holds_backslash(token.data() + 1, end - 2)) {
+        out.assign(token.data() + 1, end - 2);
+        return true;
+    }
+    return read_escaped_string_token(token, text_end, out);
+}
 
 // Reads the scalar `token` into `s` (a string's text into `text`, if given): false when it
 // is not one JSON scalar followed by nothing but whitespace.
 bool lex_token(std::string_view token, const char* text_end, Scalar& s, std::string* text);
 
-// The first eight bytes of the key starting at `raw_key`, for names_member(). REQUIRES: at
-// least 8 readable bytes from `raw_key` (simdjson's padding after the body's text).
-inline std::uint64_t key_head(const char* raw_key) {
-    static_assert(std::endian::native == std::endian::little, "name_head() packs so");
-    std::uint64_t head;
-    std::memcpy(&head, raw_key, sizeof head);
-    return head;
+// Eight bytes of a key from `raw_key` on, for names_member(). REQUIRES: at least 8 readable
+// bytes from `raw_key` (simdjson's padding after the body's text).
+inline std::uint64_t key_word(const char* raw_key) {
+    static_assert(std::endian::native == std::endian::little, "name_word() packs so");
+    std::uint64_t word;
+    std::memcpy(&word, raw_key, sizeof word);
+    return word;
 }
 
-// Whether the key starting at `raw_key` (`head`: its key_head()) is `m`'s name as it stands
+// Whether the key starting at `raw_key` (`head`: its key_word()) is `m`'s name as it stands
 // in the body: the name followed by the closing quote. Names hold neither quotes nor
-// backslashes, so that quote closes the key.
+// backslashes, so that quote closes the key. REQUIRES: at least 16 readable bytes from
+// `raw_key`.
 inline bool names_member(const MemberSpec& m, std::uint64_t head, const char* raw_key,
                          const char* text_end) {
     const std::size_t size = m.name.size();
     return (head & m.head_mask) == m.head && size < static_cast<std::size_t>(text_end - raw_key) &&
            raw_key[size] == '"' &&
-           (size <= 8 || std::memcmp(raw_key + 8, m.name.data() + 8, size - 8) == 0);
+           (size <= 8 || (key_word(raw_key + 8) & m.second_mask) == m.second) &&
+           (size <= 16 || std::memcmp(raw_key + 16, m.name.data() + 16, size - 16) == 0);
 }
 
 // The member of `spec` named by the key starting at `raw_key` (just past its opening quote)
 // in `found`, nullptr when none (or no `spec`). False when the key is not a JSON string;
-// `scratch` holds a key spelled with escapes. REQUIRES: at least 8 readable bytes from
+// `scratch` holds a key spelled with escapes. REQUIRES: at least 16 readable bytes from
 // `raw_key` (simdjson's padding after `text_end`).
 bool find_member(const ObjectSpec* spec, const char* raw_key, const char* text_end,
                  std::string& scratch, const MemberSpec*& found);

@@ -138,7 +138,7 @@ bool AnswerWalker::map_fields(Object& object, const ObjectSpec* spec, void* targ
         const char* key = field.key().raw();
         const MemberSpec* m = nullptr;
         const std::size_t guess = order != nullptr ? order->next[previous] : 0;
-        if (guess != 0 && names_member(spec->members[guess - 1], key_head(key), key, text_end_)) {
+        if (guess != 0 && names_member(spec->members[guess - 1], key_word(key), key, text_end_)) {
             m = &spec->members[guess - 1];
         } else if (!find_member(spec, key, text_end_, scratch_.text, m)) {
             return syntax();
@@ -185,14 +185,13 @@ bool AnswerWalker::member_scalar(std::string_view token, const MemberSpec& m, vo
         // Text is unescaped straight into its field.
         std::string* out = nullptr;
         if (m.as == As::kText || m.as == As::kToken) {
-            out = &fresh_text(*static_cast<std::optional<std::string>*>(field));
+            auto& text = *static_cast<std::optional<std::string>*>(field);
+            out = text ? &*text : &text.emplace();
         } else if (m.as == As::kTextOrEmpty) {
             out = static_cast<std::string*>(field);
-            out->clear();
         }
         if (out != nullptr) {
-            Scalar s{Scalar::Kind::kString};
-            if (!lex_token(token, text_end_, s, out)) return syntax();
+            if (!read_string_token(token, text_end_, *out)) return syntax();
             fit_text(*out);
             if (m.as == As::kToken && out->empty()) {
                 static_cast<std::optional<std::string>*>(field)->reset();

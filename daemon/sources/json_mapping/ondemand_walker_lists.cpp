@@ -39,11 +39,7 @@ bool AnswerWalker::text_list(Value& value, std::vector<std::string>& list,
                              const WalkNode& list_node) {
     simdjson::ondemand::array array;
     if (value.get_array().get(array) != SUCCESS) return syntax();
-    // Counted first (a pass over the structure only) so that the list is allocated once.
-    std::size_t count = 0;
-    if (array.count_elements().get(count) != SUCCESS) return syntax();
     // What `list` held before is reused: strings overwritten, the rest cut off below.
-    detail::fit_list(list, count);
     std::size_t index = 0;
     std::size_t filled = 0;
     for (auto element_result : array) {
@@ -53,9 +49,7 @@ bool AnswerWalker::text_list(Value& value, std::vector<std::string>& list,
         if (!first_token(element, token)) return syntax();
         if (token.front() == '"') {
             std::string& text = filled < list.size() ? list[filled] : list.emplace_back();
-            text.clear();
-            Scalar s{Scalar::Kind::kString};
-            if (!lex_token(token, text_end_, s, &text)) return syntax();
+            if (!read_string_token(token, text_end_, text)) return syntax();
             fit_text(text);
             ++filled;
             ++index;
@@ -66,6 +60,10 @@ bool AnswerWalker::text_list(Value& value, std::vector<std::string>& list,
         warn_element(list_node, index++, shape, "a string");
     }
     list.resize(filled);
+    // A hostile page's long list leaves no more room behind than fit_list() would keep.
+    if (list.capacity() > detail::kKeptListCapacity && list.capacity() / 4 > filled) {
+        list.shrink_to_fit();
+    }
     return true;
 }
 

@@ -1,7 +1,8 @@
 // Page-parsing micro-benchmark (issue 14): GetFindings pages of 1000 findings (about 1.5 MB
 // with every description of one length, and about 1.9 MB as the fake API serves them) and an
 // Inspector ListFindings page of 100 full-text findings, each mapped many times by the
-// sources' page parsers (simdjson On-Demand, sources/json_mapping/ondemand_mapper.hpp).
+// sources' page parsers (simdjson On-Demand, sources/json_mapping/ondemand_mapper.hpp), read
+// where they stand as a body from the transport is.
 // Prints MB/s and findings/s per page; asserts nothing.
 //   codeguru-parse-bench [seconds per measurement, default 2]
 

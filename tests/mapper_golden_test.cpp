@@ -381,7 +381,7 @@ void drain_finding_pools() {
 
 // How check_golden() hands each input to the mappers.
 enum class Reading {
-    kCopied,     // in a string without room after it: copied into a padded buffer first
+    kCopied,     // as a view, no room known after it: copied into a padded buffer first
     kReused,     // the same, mapped into the findings of the inputs before it
     kWhereItIs,  // in a string with room after it, as from the transport: read in place
 };
@@ -403,10 +403,9 @@ std::string with_room_after(const std::string& body) {
     return text;
 }
 
-// Maps every golden input, each into new findings lists or, when `reading` says so, into the
-// findings of the inputs before it (given back after each, as the sync gives back a page's
-// findings once written) or where it stands (`how`), and checks each outcome against the recorded
-// one.
+// Maps every golden input as `how` says: into new findings lists, into the findings of the
+// inputs before it (given back after each, as the sync gives back a page's findings once
+// written), or where it stands; and checks each outcome against the recorded one.
 void check_golden(Reading how) {
     const bool recycle = how == Reading::kReused;
     drain_finding_pools();

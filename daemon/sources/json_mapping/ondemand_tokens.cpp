@@ -1,7 +1,5 @@
 #include "sources/json_mapping/ondemand_tokens.hpp"
 
-#include <cstring>
-
 #include "sources/json_mapping/json_lexer.hpp"
 
 namespace codeguru::json_mapping::ondemand {

@@ -71,6 +71,55 @@ inline bool read_string_token(std::string_view token, const char* text_end, std:
     return read_escaped_string_token(token, text_end, out);
 }
 
+// Whether `token` is a JSON integer of at most 18 digits followed by nothing but whitespace,
+// read into `value`: what lex_token() would read as kSigned or kUnsigned, without its calls.
+// Anything else (more digits, a fraction, an exponent, a leading zero) is left to it.
+inline bool short_integer_token(std::string_view token, std::int64_t& value) {
+    const char* p = token.data();
+    const char* const end = p + token.size();
+    const bool negative = *p == '-';
+    if (negative) ++p;
+    const char* const digits = p;
+    std::int64_t magnitude = 0;
+    while (p < end && *p >= '0' && *p <= '9') magnitude = magnitude * 10 + (*p++ - '0');
+    const std::ptrdiff_t count = p - digits;
+    if (count == 0 || count > 18 || (*digits == '0' && count > 1)) return false;
+    while (p < end && is_json_whitespace(*p)) ++p;
+    if (p != end) return false;
+    value = negative ? -magnitude : magnitude;
+    return true;
+}
+
+// Whether `token` is a JSON number with a fraction, no exponent and at most 15 digits,
+// followed by nothing but whitespace, read into `value` exactly as lex_token() would read it:
+// such a number's digits and its power of ten are both exact doubles, so their quotient is
+// the correctly rounded value (Clinger's fast path) that from_chars returns too.
+inline bool short_decimal_token(std::string_view token, double& value) {
+    static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                              1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const char* p = token.data();
+    const char* const end = p + token.size();
+    const bool negative = *p == '-';
+    if (negative) ++p;
+    const char* const digits = p;
+    std::int64_t mantissa = 0;
+    while (p < end && *p >= '0' && *p <= '9') mantissa = mantissa * 10 + (*p++ - '0');
+    const std::ptrdiff_t whole = p - digits;
+    if (whole == 0 || whole > 15 || (*digits == '0' && whole > 1)) return false;
+    if (p == end || *p != '.') return false;
+    const char* const fraction = ++p;
+    while (p < end && *p >= '0' && *p <= '9' && p - fraction < 15) {
+        mantissa = mantissa * 10 + (*p++ - '0');
+    }
+    const std::ptrdiff_t places = p - fraction;
+    if (places == 0 || whole + places > 15) return false;
+    while (p < end && is_json_whitespace(*p)) ++p;
+    if (p != end) return false;
+    const double magnitude = static_cast<double>(mantissa) / kPowersOfTen[places];
+    value = negative ? -magnitude : magnitude;
+    return true;
+}
+
 // Reads the scalar `token` into `s` (a string's text into `text`, if given): false when it
 // is not one JSON scalar followed by nothing but whitespace.
 bool lex_token(std::string_view token, const char* text_end, Scalar& s, std::string* text);

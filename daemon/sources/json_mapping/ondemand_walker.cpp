@@ -6,6 +6,7 @@
 
 #include "sources/json_mapping/json_lexer.hpp"
 #include "sources/json_mapping/ondemand_tokens.hpp"
+#include "util/timestamp.hpp"
 
 namespace codeguru::json_mapping::ondemand {
 namespace {
@@ -64,6 +65,64 @@ const char* expected_of(As as) {
 void leave_out(const MemberSpec& m, void* target) {
     if (m.as != As::kNested) m.clear(m.field(target));
     if (m.as == As::kNested || m.as == As::kJsonText) reset_members(m.child, target);
+}
+
+// Whether a string is read into a member of kind `as` as its text.
+bool reads_text(As as) {
+    return as == As::kText || as == As::kTextOrEmpty || as == As::kToken;
+}
+
+// The string `token` unescaped straight into the text field of `m` (reads_text()); false
+// when it is not one JSON string.
+bool text_member(std::string_view token, const MemberSpec& m, void* target, const char* text_end) {
+    void* field = m.field(target);
+    if (m.as == As::kTextOrEmpty) {
+        auto& text = *static_cast<std::string*>(field);
+        if (!read_string_token(token, text_end, text)) return false;
+        fit_text(text);
+        return true;
+    }
+    auto& text = *static_cast<std::optional<std::string>*>(field);
+    std::string& out = text ? *text : text.emplace();
+    if (!read_string_token(token, text_end, out)) return false;
+    fit_text(out);
+    if (m.as == As::kToken && out.empty()) text.reset();  // a paging token "" is none
+    return true;
+}
+
+// A number of the usual kinds (ondemand_tokens.hpp) for an integer, number or time member,
+// read into its field; false for anything else, left to member_value().
+bool short_number_member(std::string_view token, const MemberSpec& m, void* target) {
+    std::int64_t integer;
+    double decimal;
+    switch (m.as) {
+        case As::kInteger:
+            if (!short_integer_token(token, integer)) return false;
+            *static_cast<std::optional<std::int64_t>*>(m.field(target)) = integer;
+            return true;
+        case As::kNumber:
+            if (short_integer_token(token, integer)) {
+                decimal = static_cast<double>(integer);
+            } else if (!short_decimal_token(token, decimal)) {
+                return false;
+            }
+            *static_cast<std::optional<double>*>(m.field(target)) = decimal;
+            return true;
+        case As::kTime: {
+            std::optional<Timestamp> time;
+            if (short_integer_token(token, integer)) {
+                time = timestamp_from_epoch_seconds(integer);
+            } else if (short_decimal_token(token, decimal)) {
+                time = timestamp_from_epoch_seconds(decimal);
+            }
+            // Out of range: member_value() leaves it out with its warning.
+            if (!time) return false;
+            *static_cast<std::optional<Timestamp>*>(m.field(target)) = time;
+            return true;
+        }
+        default:
+            return false;
+    }
 }
 
 }  // namespace
@@ -149,7 +208,17 @@ bool AnswerWalker::map_fields(Object& object, const ObjectSpec* spec, void* targ
             order->next[previous] = static_cast<std::uint8_t>(index + 1);
             previous = index + 1;
         }
-        if (!member_value(field.value(), m, target, node, in_kept)) return false;
+        Value& value = field.value();
+        std::string_view token;
+        if (!first_token(value, token)) return syntax();
+        // Most members are text or a short number: read here, without the calls
+        // member_value() makes.
+        if (m != nullptr && token.front() == '"' && reads_text(m->as)) {
+            if (!text_member(token, *m, target, text_end_)) return syntax();
+            continue;
+        }
+        if (m != nullptr && short_number_member(token, *m, target)) continue;
+        if (!member_value(value, token, m, target, node, in_kept)) return false;
     }
     if (tracked &&
         seen != (members == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << members) - 1)) {
@@ -160,10 +229,8 @@ bool AnswerWalker::map_fields(Object& object, const ObjectSpec* spec, void* targ
     return true;
 }
 
-bool AnswerWalker::member_value(Value& value, const MemberSpec* m, void* target,
-                                const WalkNode& node, bool in_kept) {
-    std::string_view token;
-    if (!first_token(value, token)) return syntax();
+bool AnswerWalker::member_value(Value& value, std::string_view token, const MemberSpec* m,
+                                void* target, const WalkNode& node, bool in_kept) {
     if (m == nullptr) {
         Shape shape;
         return skip(token, shape, in_kept);
@@ -180,25 +247,8 @@ bool AnswerWalker::member_value(Value& value, const MemberSpec* m, void* target,
 
 bool AnswerWalker::member_scalar(std::string_view token, const MemberSpec& m, void* target,
                                  const WalkNode& node) {
+    // A string for a text member never comes here: map_fields() reads it (text_member()).
     void* field = m.field(target);
-    if (token.front() == '"') {
-        // Text is unescaped straight into its field.
-        std::string* out = nullptr;
-        if (m.as == As::kText || m.as == As::kToken) {
-            auto& text = *static_cast<std::optional<std::string>*>(field);
-            out = text ? &*text : &text.emplace();
-        } else if (m.as == As::kTextOrEmpty) {
-            out = static_cast<std::string*>(field);
-        }
-        if (out != nullptr) {
-            if (!read_string_token(token, text_end_, *out)) return syntax();
-            fit_text(*out);
-            if (m.as == As::kToken && out->empty()) {
-                static_cast<std::optional<std::string>*>(field)->reset();
-            }
-            return true;
-        }
-    }
     Scalar s{Scalar::Kind::kNull};
     if (!lex_token(token, text_end_, s, &scratch_.text)) return syntax();
     const bool null = s.kind == Scalar::Kind::kNull;

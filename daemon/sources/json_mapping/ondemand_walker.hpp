@@ -72,8 +72,9 @@ class AnswerWalker {
                     const WalkNode& node, bool in_kept);
     bool map_fields(simdjson::ondemand::object& object, const ObjectSpec* spec, void* target,
                     const WalkNode& node, bool in_kept);
-    bool member_value(simdjson::ondemand::value& value, const MemberSpec* m, void* target,
-                      const WalkNode& node, bool in_kept);
+    // The member's value `value`, whose first_token() is `token`.
+    bool member_value(simdjson::ondemand::value& value, std::string_view token, const MemberSpec* m,
+                      void* target, const WalkNode& node, bool in_kept);
     bool member_scalar(std::string_view token, const MemberSpec& m, void* target,
                        const WalkNode& node);
     bool member_object(simdjson::ondemand::value& value, const MemberSpec& m, void* target,

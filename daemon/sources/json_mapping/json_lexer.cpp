@@ -155,7 +155,10 @@ double strtod_of(const char* begin, const char* end) {
 }  // namespace
 
 const char* lex_string(const char* p, const char* end, std::string* out) {
-    ++p;  // the opening quote
+    return lex_string_rest(p + 1, end, out);  // past the opening quote
+}
+
+const char* lex_string_rest(const char* p, const char* end, std::string* out) {
     while (true) {
         const char* special = find_special(p, end);
         if (special >= end) return nullptr;  // no closing quote

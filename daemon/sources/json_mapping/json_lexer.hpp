@@ -18,6 +18,10 @@ namespace codeguru::json_mapping {
 // appends the unescaped text to it.
 const char* lex_string(const char* p, const char* end, std::string* out);
 
+// The rest of a string from `p` on, inside it (past its opening quote and any text already
+// read), as lex_string() reads it.
+const char* lex_string_rest(const char* p, const char* end, std::string* out);
+
 // A number (RFC 8259 grammar; the lexeme ends where the grammar does, "01" is "0"), kept as
 // nlohmann keeps it: a non-negative integer within 64 bits is kUnsigned, a negative one
 // within 64 bits kSigned, anything else kFloat (strtod's value; one that overflows to

@@ -10,6 +10,14 @@ bool read_escaped_string_token(std::string_view token, const char* text_end, std
     return lex_token(token, text_end, s, &out);
 }
 
+bool read_escaped_string_rest(std::string_view token, const char* from, const char* text_end,
+                              std::string& out) {
+    const char* end = lex_string_rest(from, text_end, &out);
+    if (end == nullptr) return false;
+    const char* token_end = token.data() + token.size();
+    return skip_json_whitespace(end, token_end) >= token_end;
+}
+
 bool lex_token(std::string_view token, const char* text_end, Scalar& s, std::string* text) {
     const char* end = lex_scalar(token.data(), text_end, s, text);
     if (end == nullptr) return false;

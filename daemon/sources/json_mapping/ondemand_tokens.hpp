@@ -35,24 +35,29 @@ inline bool first_token(simdjson::ondemand::value& value, std::string_view& toke
     return value.get_raw_json_string().get(raw) == simdjson::SUCCESS;
 }
 
-// Whether `size` bytes from `text` hold a backslash. REQUIRES: 15 readable bytes after them
-// (simdjson's padding after the body's text).
-inline bool holds_backslash(const char* text, std::size_t size) {
+// The first backslash in the `size` bytes from `text`, nullptr when there is none.
+// REQUIRES: 16 readable bytes after them (simdjson's padding after the body's text).
+inline const char* find_backslash(const char* text, std::size_t size) {
 #if defined(__SSE2__)
     const __m128i backslash = _mm_set1_epi8('\\');
-    for (std::size_t at = 0; at < size; at += 16) {
+    for (std::size_t at = 0;; at += 16) {
         const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + at));
         auto hits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, backslash)));
-        if (size - at < 16) hits &= (1u << (size - at)) - 1;
-        if (hits != 0) return true;
+        if (size - at <= 16) hits &= (1u << (size - at)) - 1;  // the last bytes read
+        if (hits != 0) return text + at + std::countr_zero(hits);
+        if (size - at <= 16) return nullptr;
     }
-    return false;
 #else
-    return std::memchr(text, '\\', size) != nullptr;
+    return static_cast<const char*>(std::memchr(text, '\\', size));
 #endif
 }
 
-// The string read_string_token() could not copy as it stands: unescaped by lex_token().
+// The string whose token is `token` read on from `from` (a backslash inside it, `out`
+// holding the text before it), as lex_token() would read the token.
+bool read_escaped_string_rest(std::string_view token, const char* from, const char* text_end,
+                              std::string& out);
+
+// The string read_string_token() could not read as it stands: read by lex_token().
 bool read_escaped_string_token(std::string_view token, const char* text_end, std::string& out);
 
 // Reads the string whose first_token() is `token` into `out`, unescaped: false when it is
@@ -60,41 +65,37 @@ bool read_escaped_string_token(std::string_view token, const char* text_end, std
 inline bool read_string_token(std::string_view token, const char* text_end, std::string& out) {
     // Most strings hold no escape, and simdjson has already checked their UTF-8 and refused
     // any control character in them. Every opening quote it reads is a structural character,
-    // where a token ends, and so is anything but whitespace after a closing quote: without a
-    // backslash, the token is the string's quotes around its text, then whitespace.
+    // where a token ends, and so is anything but whitespace after a closing quote: the token
+    // is the string's quotes around its text, then whitespace, and any backslash in it is
+    // inside the string, with nothing but text before it.
     std::size_t end = token.size();
     while (end > 1 && is_json_whitespace(token[end - 1])) --end;
-    if (end >= 2 && token[end - 1] == '"' && !holds_backslash(token.data() + 1, end - 2)) {
-        out.assign(token.data() + 1, end - 2);
+    if (end < 2 || token[end - 1] != '"') return read_escaped_string_token(token, text_end, out);
+    const char* const text = token.data() + 1;
+    const char* const backslash = find_backslash(text, end - 2);
+    if (backslash == nullptr) {
+        out.assign(text, end - 2);
         return true;
     }
-    return read_escaped_string_token(token, text_end, out);
+    out.assign(text, static_cast<std::size_t>(backslash - text));
+    return read_escaped_string_rest(token, backslash, text_end, out);
 }
 
-// Whether `token` is a JSON integer of at most 18 digits followed by nothing but whitespace,
-// read into `value`: what lex_token() would read as kSigned or kUnsigned, without its calls.
-// Anything else (more digits, a fraction, an exponent, a leading zero) is left to it.
-inline bool short_integer_token(std::string_view token, std::int64_t& value) {
-    const char* p = token.data();
-    const char* const end = p + token.size();
-    const bool negative = *p == '-';
-    if (negative) ++p;
-    const char* const digits = p;
-    std::int64_t magnitude = 0;
-    while (p < end && *p >= '0' && *p <= '9') magnitude = magnitude * 10 + (*p++ - '0');
-    const std::ptrdiff_t count = p - digits;
-    if (count == 0 || count > 18 || (*digits == '0' && count > 1)) return false;
-    while (p < end && is_json_whitespace(*p)) ++p;
-    if (p != end) return false;
-    value = negative ? -magnitude : magnitude;
-    return true;
-}
+// A number of the kinds APIs send, read without lex_token()'s calls: an integer of at most
+// 18 digits, or a decimal of at most 15 digits with a fraction, neither with an exponent.
+struct ShortNumber {
+    bool decimal = false;  // `decimal_value` holds it; otherwise `integer`
+    std::int64_t integer = 0;
+    double decimal_value = 0;
+};
 
-// Whether `token` is a JSON number with a fraction, no exponent and at most 15 digits,
-// followed by nothing but whitespace, read into `value` exactly as lex_token() would read it:
-// such a number's digits and its power of ten are both exact doubles, so their quotient is
-// the correctly rounded value (Clinger's fast path) that from_chars returns too.
-inline bool short_decimal_token(std::string_view token, double& value) {
+// Whether `token` is a ShortNumber followed by nothing but whitespace, read into `number`
+// exactly as lex_token() would read it: an integer as its kSigned or kUnsigned, a decimal as
+// its kFloat. A decimal's digits and its power of ten are both exact doubles, so their
+// quotient is the correctly rounded value (Clinger's fast path) that from_chars gives too.
+// Anything else (more digits, an exponent, a leading zero, not a number) is left to
+// lex_token().
+inline bool short_number_token(std::string_view token, ShortNumber& number) {
     static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const char* p = token.data();
@@ -102,21 +103,28 @@ inline bool short_decimal_token(std::string_view token, double& value) {
     const bool negative = *p == '-';
     if (negative) ++p;
     const char* const digits = p;
-    std::int64_t mantissa = 0;
-    while (p < end && *p >= '0' && *p <= '9') mantissa = mantissa * 10 + (*p++ - '0');
+    std::int64_t magnitude = 0;
+    const auto digit = [&] { return p < end && *p >= '0' && *p <= '9'; };
+    // At most 18 digits are read, 16 with a fraction: `magnitude` cannot overflow.
+    while (digit() && p - digits < 18) magnitude = magnitude * 10 + (*p++ - '0');
     const std::ptrdiff_t whole = p - digits;
-    if (whole == 0 || whole > 15 || (*digits == '0' && whole > 1)) return false;
-    if (p == end || *p != '.') return false;
-    const char* const fraction = ++p;
-    while (p < end && *p >= '0' && *p <= '9' && p - fraction < 15) {
-        mantissa = mantissa * 10 + (*p++ - '0');
+    if (whole == 0 || (*digits == '0' && whole > 1) || digit()) return false;
+    std::ptrdiff_t places = 0;
+    if (p < end && *p == '.') {
+        const char* const fraction = ++p;
+        while (digit() && whole + (p - fraction) < 16) magnitude = magnitude * 10 + (*p++ - '0');
+        places = p - fraction;
+        if (places == 0 || whole + places > 15) return false;
     }
-    const std::ptrdiff_t places = p - fraction;
-    if (places == 0 || whole + places > 15) return false;
     while (p < end && is_json_whitespace(*p)) ++p;
     if (p != end) return false;
-    const double magnitude = static_cast<double>(mantissa) / kPowersOfTen[places];
-    value = negative ? -magnitude : magnitude;
+    number.decimal = places != 0;
+    if (number.decimal) {
+        const double value = static_cast<double>(magnitude) / kPowersOfTen[places];
+        number.decimal_value = negative ? -value : value;
+    } else {
+        number.integer = negative ? -magnitude : magnitude;
+    }
     return true;
 }
 

@@ -90,38 +90,32 @@ bool text_member(std::string_view token, const MemberSpec& m, void* target, cons
     return true;
 }
 
-// A number of the usual kinds (ondemand_tokens.hpp) for an integer, number or time member,
-// read into its field; false for anything else, left to member_value().
+// A ShortNumber (ondemand_tokens.hpp) for an integer, number or time member, read into its
+// field; false for anything else, left to member_value().
 bool short_number_member(std::string_view token, const MemberSpec& m, void* target) {
-    std::int64_t integer;
-    double decimal;
+    if (m.as != As::kInteger && m.as != As::kNumber && m.as != As::kTime) return false;
+    ShortNumber number;
+    if (!short_number_token(token, number)) return false;
+    void* field = m.field(target);
     switch (m.as) {
         case As::kInteger:
-            if (!short_integer_token(token, integer)) return false;
-            *static_cast<std::optional<std::int64_t>*>(m.field(target)) = integer;
+            // A fraction, even .0, goes the long way: read_integer() decides.
+            if (number.decimal) return false;
+            *static_cast<std::optional<std::int64_t>*>(field) = number.integer;
             return true;
         case As::kNumber:
-            if (short_integer_token(token, integer)) {
-                decimal = static_cast<double>(integer);
-            } else if (!short_decimal_token(token, decimal)) {
-                return false;
-            }
-            *static_cast<std::optional<double>*>(m.field(target)) = decimal;
+            *static_cast<std::optional<double>*>(field) =
+                number.decimal ? number.decimal_value : static_cast<double>(number.integer);
             return true;
-        case As::kTime: {
-            std::optional<Timestamp> time;
-            if (short_integer_token(token, integer)) {
-                time = timestamp_from_epoch_seconds(integer);
-            } else if (short_decimal_token(token, decimal)) {
-                time = timestamp_from_epoch_seconds(decimal);
-            }
+        default: {
+            const std::optional<Timestamp> time =
+                number.decimal ? timestamp_from_epoch_seconds(number.decimal_value)
+                               : timestamp_from_epoch_seconds(number.integer);
             // Out of range: member_value() leaves it out with its warning.
             if (!time) return false;
-            *static_cast<std::optional<Timestamp>*>(m.field(target)) = time;
+            *static_cast<std::optional<Timestamp>*>(field) = time;
             return true;
         }
-        default:
-            return false;
     }
 }
 

@@ -40,11 +40,17 @@ struct WalkScratch {
     // stays where it is while the objects inside it add theirs.
     std::deque<MemberOrder> orders;
 
+    // Found by the table's address in `recent` first: an object is walked for every few
+    // members, and the deque's search costs more than the member.
+    std::array<MemberOrder*, 16> recent{};
+
     MemberOrder& order_of(const ObjectSpec* spec) {
+        MemberOrder*& slot = recent[(reinterpret_cast<std::uintptr_t>(spec) / sizeof *spec) % 16];
+        if (slot != nullptr && slot->spec == spec) return *slot;
         for (MemberOrder& order : orders) {
-            if (order.spec == spec) return order;
+            if (order.spec == spec) return *(slot = &order);
         }
-        return orders.emplace_back(MemberOrder{spec, {}});
+        return *(slot = &orders.emplace_back(MemberOrder{spec, {}}));
     }
 };
 

@@ -52,12 +52,14 @@ constexpr std::uint64_t name_word_mask(std::string_view name, std::size_t from =
     return bytes >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * bytes)) - 1;
 }
 
-// One member of an object. `field` finds the field inside the model object being filled
-// (for kNested, that object itself). The function pointers are set as `as` needs them.
+// One member of an object. `offset` says where its field lies in the model object being
+// filled (for kNested, 0: that object itself). The function pointers are set as `as` needs
+// them.
 struct MemberSpec {
     std::string_view name;
     As as;
-    void* (*field)(void* object);
+    // Read where the field is (detail::FieldOf::offset): no call per member of a page.
+    const std::ptrdiff_t* offset;
     const ObjectSpec* child = nullptr;
     // kObject, kObjectList, kEntries: returns the object or list to fill, present; what it
     // held before is still there, for the walk to reuse (ondemand_walker.hpp: it overwrites
@@ -74,6 +76,8 @@ struct MemberSpec {
     std::uint64_t head_mask = name_word_mask(name);
     std::uint64_t second = name_word(name, 8);
     std::uint64_t second_mask = name_word_mask(name, 8);
+
+    void* field(void* object) const { return static_cast<char*>(object) + *offset; }
 };
 
 // The members of one object. An entry (an element of a kEntries list) also names itself
@@ -100,7 +104,13 @@ struct FieldOf;
 template <class Object, class Field, Field Object::*kField>
 struct FieldOf<kField> {
     using Type = Field;
-    static void* get(void* object) { return &(static_cast<Object*>(object)->*kField); }
+    // The field's place in its object, measured on one object when the program starts (a
+    // pointer to member gives no offset at compile time). Tables are only read at run time.
+    inline static const std::ptrdiff_t offset = [] {
+        const Object object{};
+        return reinterpret_cast<const char*>(&(object.*kField)) -
+               reinterpret_cast<const char*>(&object);
+    }();
     static const Field& read(const void* object) {
         return static_cast<const Object*>(object)->*kField;
     }
@@ -178,9 +188,8 @@ void truncate(void* list, std::size_t size) {
         elements.erase(elements.begin() + static_cast<std::ptrdiff_t>(size), elements.end());
 }
 
-inline void* same_object(void* object) {
-    return object;
-}
+// A nested member's offset: the object being filled is its own.
+inline constexpr std::ptrdiff_t kSameObject = 0;
 
 template <auto kField>
 const std::string* key_of(const void* entry) {
@@ -199,7 +208,7 @@ const std::string* key_of(const void* entry) {
 template <auto kField>
 constexpr MemberSpec member(std::string_view name, const ObjectSpec* child = nullptr) {
     using Field = typename detail::FieldOf<kField>::Type;
-    MemberSpec m{name, As::kText, &detail::FieldOf<kField>::get, child};
+    MemberSpec m{name, As::kText, &detail::FieldOf<kField>::offset, child};
     m.clear = &detail::clear<Field>;
     if constexpr (std::is_same_v<Field, std::optional<std::string>>) {
         m.as = As::kText;
@@ -237,7 +246,7 @@ constexpr MemberSpec member(std::string_view name, const ObjectSpec* child = nul
 
 // An object whose members `child` maps into the model object being filled (flattened).
 constexpr MemberSpec nested(std::string_view name, const ObjectSpec& child) {
-    return MemberSpec{name, As::kNested, &detail::same_object, &child};
+    return MemberSpec{name, As::kNested, &detail::kSameObject, &child};
 }
 
 // An object kept as compact JSON text in an std::optional<std::string> field; `child`, if
@@ -246,7 +255,7 @@ template <auto kField>
 constexpr MemberSpec json_text(std::string_view name, const ObjectSpec* child = nullptr) {
     using Field = typename detail::FieldOf<kField>::Type;
     static_assert(std::is_same_v<Field, std::optional<std::string>>);
-    MemberSpec m{name, As::kJsonText, &detail::FieldOf<kField>::get, child};
+    MemberSpec m{name, As::kJsonText, &detail::FieldOf<kField>::offset, child};
     m.clear = &detail::clear<Field>;
     return m;
 }
@@ -256,7 +265,7 @@ template <auto kField>
 constexpr MemberSpec entries(std::string_view name, const ObjectSpec& child) {
     using Field = typename detail::FieldOf<kField>::Type;
     static_assert(detail::Vector<Field>::value);
-    MemberSpec m{name, As::kEntries, &detail::FieldOf<kField>::get, &child};
+    MemberSpec m{name, As::kEntries, &detail::FieldOf<kField>::offset, &child};
     m.start = &detail::start_list<Field>;
     m.clear = &detail::clear<Field>;
     m.element = &detail::element<Field>;
@@ -269,7 +278,7 @@ template <auto kField>
 constexpr MemberSpec token(std::string_view name) {
     using Field = typename detail::FieldOf<kField>::Type;
     static_assert(std::is_same_v<Field, std::optional<std::string>>);
-    MemberSpec m{name, As::kToken, &detail::FieldOf<kField>::get};
+    MemberSpec m{name, As::kToken, &detail::FieldOf<kField>::offset};
     m.clear = &detail::clear<Field>;
     return m;
 }

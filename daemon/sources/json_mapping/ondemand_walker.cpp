@@ -191,13 +191,14 @@ bool AnswerWalker::map_fields(Object& object, const ObjectSpec* spec, void* targ
         const char* key = field.key().raw();
         const MemberSpec* m = nullptr;
         const std::size_t guess = order != nullptr ? order->next[previous] : 0;
-        if (guess != 0 && names_member(spec->members[guess - 1], key_word(key), key, text_end_)) {
-            m = &spec->members[guess - 1];
-        } else if (!find_member(spec, key, text_end_, scratch_.text, m)) {
-            return syntax();
+        std::size_t index = guess - 1;  // the member's place in `spec`, once `m` is found
+        if (guess != 0 && names_member(spec->members[index], key_word(key), key, text_end_)) {
+            m = &spec->members[index];
+        } else {
+            if (!find_member(spec, key, text_end_, scratch_.text, m)) return syntax();
+            if (m != nullptr) index = static_cast<std::size_t>(m - spec->members.data());
         }
-        if (m != nullptr && tracked) {
-            const auto index = static_cast<std::size_t>(m - spec->members.data());
+        if (m != nullptr && order != nullptr) {  // `order`: the object is tracked
             seen |= std::uint64_t{1} << index;
             order->next[previous] = static_cast<std::uint8_t>(index + 1);
             previous = index + 1;

@@ -558,8 +558,12 @@ def main():
     print_imports(imports)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     name = "small" if opts.small else "full"
-    path = os.path.join(ROOT, "bench", "results", f"{name}-{report['date'][:10]}.json")
-    with open(path, "w") as f:
+    # A day's second run is kept beside the first (-2, -3, ...), never written over it.
+    stem = os.path.join(ROOT, "bench", "results", f"{name}-{report['date'][:10]}")
+    path, n = stem + ".json", 2
+    while os.path.exists(path):
+        path, n = f"{stem}-{n}.json", n + 1
+    with open(path, "x") as f:
         json.dump(report, f, indent=2)
     print("written to", os.path.relpath(path, ROOT))
 

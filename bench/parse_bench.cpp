@@ -3,7 +3,8 @@
 // Inspector ListFindings page of 100 full-text findings, each mapped many times by the
 // sources' page parsers (simdjson On-Demand, sources/json_mapping/ondemand_mapper.hpp), read
 // where they stand as a body from the transport is.
-// Prints MB/s and findings/s per page; asserts nothing.
+// Beside each, simdjson's own walk of the page that copies nothing (reference_walk()), in
+// alternate batches. Prints MB/s and findings/s per page; asserts nothing.
 //   codeguru-parse-bench [seconds per measurement, default 2]
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "inspector_generator.hpp"
 #include "sources/codeguru/finding_json.hpp"
 #include "sources/inspector/finding_json.hpp"
+#include "sources/json_mapping/simdjson_ondemand.hpp"
 
 namespace {
 
@@ -63,10 +65,62 @@ std::string inspector_page() {
         .dump();
 }
 
+// simdjson On-Demand's own walk of a page, the reference the mapper is measured beside:
+// every object's keys and every array's elements visited, every value's token read and every
+// string stepped over, nothing checked further, copied or converted. The mapper does all of
+// this and then its own work, so its rate as a share of this one says how much the mapper
+// adds, whatever the machine's other tenants take from both.
+std::size_t walk_value(simdjson::ondemand::value value);
+
+std::size_t walk_object(simdjson::ondemand::object object) {
+    std::size_t touched = 0;
+    for (auto field : object) {
+        touched += static_cast<unsigned char>(field.key().raw()[0]);
+        touched += walk_value(field.value());
+    }
+    return touched;
+}
+
+std::size_t walk_value(simdjson::ondemand::value value) {
+    const std::string_view token = value.raw_json_token();
+    std::size_t touched = token.size();
+    if (token.front() == '{') {
+        touched += walk_object(value.get_object().value());
+    } else if (token.front() == '[') {
+        for (auto element : value.get_array().value()) touched += walk_value(element.value());
+    } else if (token.front() == '"') {
+        touched += value.get_raw_json_string().value().raw()[0] != 0;
+    }
+    return touched;
+}
+
+// Walks `body` (with the room after it that simdjson reads) as walk_value() does; throws on
+// what simdjson refuses. Returns what it touched, so that nothing is optimized away.
+std::size_t reference_walk(const std::string& body) {
+    thread_local simdjson::ondemand::parser parser;
+    simdjson::ondemand::document document =
+        parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity()))
+            .value();
+    return walk_object(document.get_object().value());
+}
+
+struct Rate {
+    std::size_t runs = 0;
+    double seconds = 0;
+    double fastest = 1e9;  // of a batch
+
+    void add(int batch, double batch_seconds) {
+        runs += static_cast<std::size_t>(batch);
+        seconds += batch_seconds;
+        fastest = std::min(fastest, batch_seconds);
+    }
+};
+
 // Maps `body` over and over for `seconds`, in batches of ten, each page's findings given
-// back for reuse (`recycle`) before the next as in the sync; prints the rate over all runs
-// and that of the fastest batch (the machine may be shared: the fastest batch is the one
-// least disturbed).
+// back for reuse (`recycle`) before the next as in the sync, and walks it by
+// reference_walk() in a batch of ten after each batch of the mapper's (so that both meet the
+// same machine); prints each one's rate over all runs and that of its fastest batch (the
+// machine may be shared: the fastest batch is the one least disturbed).
 template <class Parse, class Recycle>
 void measure(const char* page_name, const std::string& body, double seconds, Parse parse,
              Recycle recycle) {
@@ -78,35 +132,65 @@ void measure(const char* page_name, const std::string& body, double seconds, Par
         return findings;
     };
     const std::size_t per_page = mapped_once();  // warm: buffers, caches
-    std::size_t runs = 0;
+    std::size_t touched = reference_walk(body);
+    Rate mapper;
+    Rate reference;
     std::size_t mapped = 0;
-    double fastest = 1e9;
-    const auto start = Clock::now();
-    const auto stop = start + std::chrono::duration<double>(seconds);
-    auto now = start;
-    while (now < stop) {
-        const auto batch_start = now;
+    const auto stop = Clock::now() + std::chrono::duration<double>(2 * seconds);
+    for (auto now = Clock::now(); now < stop;) {
+        const auto mapper_start = now;
         for (int i = 0; i < kBatch; ++i) mapped += mapped_once();
-        runs += kBatch;
+        const auto reference_start = Clock::now();
+        for (int i = 0; i < kBatch; ++i) touched += reference_walk(body);
         now = Clock::now();
-        fastest = std::min(fastest, std::chrono::duration<double>(now - batch_start).count());
+        mapper.add(kBatch, std::chrono::duration<double>(reference_start - mapper_start).count());
+        reference.add(kBatch, std::chrono::duration<double>(now - reference_start).count());
     }
-    const double elapsed = std::chrono::duration<double>(now - start).count();
-    const double mean_per_s = static_cast<double>(runs) / elapsed;
-    const double best_per_s = kBatch / fastest;
     const double megabytes = static_cast<double>(body.size()) / 1e6;
+    const auto per_second = [](const Rate& rate) {
+        return static_cast<double>(rate.runs) / rate.seconds;
+    };
     std::printf(
         "%-38s %6.0f MB/s %9.0f findings/s | best %6.0f MB/s %9.0f findings/s "
         "%.3f ms/page (%zu runs%s)\n",
-        page_name, megabytes * mean_per_s, static_cast<double>(per_page) * mean_per_s,
-        megabytes * best_per_s, static_cast<double>(per_page) * best_per_s, 1e3 / best_per_s, runs,
-        mapped == per_page * runs ? "" : ", pages differ");
+        page_name, megabytes * per_second(mapper),
+        static_cast<double>(per_page) * per_second(mapper), megabytes * kBatch / mapper.fastest,
+        static_cast<double>(per_page) * kBatch / mapper.fastest, 1e3 * mapper.fastest / kBatch,
+        mapper.runs, mapped == per_page * mapper.runs ? "" : ", pages differ");
+    std::printf(
+        "  simdjson's own walk, nothing copied   %6.0f MB/s | best %6.0f MB/s; "
+        "the mapper at %.0f%% of it (%zu runs, %zu touched)\n",
+        megabytes * per_second(reference), megabytes * kBatch / reference.fastest,
+        100 * per_second(mapper) / per_second(reference), reference.runs, touched);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
+    constexpr const char* kUsage =
+        "usage: codeguru-parse-bench [seconds per measurement, default 2]\n";
+    double seconds = 2.0;
+    if (argc > 2) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    if (argc == 2) {
+        const std::string_view arg = argv[1];
+        if (arg == "-h" || arg == "--help") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        // A typo must not become a zero-second run that prints NaN.
+        char* end = nullptr;
+        seconds = std::strtod(argv[1], &end);
+        if (end == argv[1] || *end != '\0' || !(seconds > 0) || seconds > 3600) {
+            std::fprintf(stderr,
+                         "codeguru-parse-bench: seconds must be a number above 0 and at most 3600, "
+                         "not '%s'\n%s",
+                         argv[1], kUsage);
+            return 2;
+        }
+    }
 
     // Each page with the room after it that the transport leaves after a body
     // (aws::kBodyReadAhead), so that it is parsed where it stands, as in the daemon.

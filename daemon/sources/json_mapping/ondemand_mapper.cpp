@@ -97,10 +97,10 @@ class AnswerRun {
         if (thread.parser.iterate(padded).get(document) != simdjson::SUCCESS) {
             return {WalkEnd::kSyntax, {}};
         }
-        AnswerWalker walker(spec_, page_, warnings_, more_warnings_, max_entries_,
-                            padded.data() + padded.length(), thread.scratch);
-        const WalkEnd end = walker.walk(document);
-        return {end, walker.error()};
+        Walked walked;
+        walked.end = walk_answer(document, spec_, page_, warnings_, more_warnings_, max_entries_,
+                                 padded.data() + padded.length(), thread.scratch, walked.error);
+        return walked;
     }
 
   private:

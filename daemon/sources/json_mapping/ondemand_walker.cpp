@@ -119,10 +119,82 @@ bool short_number_member(std::string_view token, const MemberSpec& m, void* targ
     }
 }
 
+// walk_answer()'s walk of one document. In this file's unnamed namespace, with its lists
+// (ondemand_walker_lists.inc) included below: GCC then sees every call between its
+// functions and passes simdjson's values and objects in registers (IPA-SRA) rather than
+// through memory, where a copy read back whole right after its fields were written stalls.
+class AnswerWalker {
+  public:
+    AnswerWalker(const AnswerSpec& answer, void* page, std::vector<std::string>& warnings,
+                 std::size_t& more_warnings, std::size_t max_entries, const char* text_end,
+                 WalkScratch& scratch);
+
+    WalkEnd walk(simdjson::ondemand::document& document);
+    std::string& error() { return error_; }
+
+  private:
+    // Each member of the object `value` (`object`) into `target` as `spec` says (nullptr:
+    // none known). `in_kept`: inside an object kept as JSON text, already read whole.
+    bool map_object(simdjson::ondemand::value value, const ObjectSpec* spec, void* target,
+                    const WalkNode& node, bool in_kept);
+    bool map_fields(simdjson::ondemand::object object, const ObjectSpec* spec, void* target,
+                    const WalkNode& node, bool in_kept);
+    // The member's value `value`, whose first_token() is `token`.
+    bool member_value(simdjson::ondemand::value value, std::string_view token, const MemberSpec* m,
+                      void* target, const WalkNode& node, bool in_kept);
+    bool member_scalar(std::string_view token, const MemberSpec& m, void* target,
+                       const WalkNode& node);
+    bool member_object(simdjson::ondemand::value value, const MemberSpec& m, void* target,
+                       const WalkNode& node, bool in_kept);
+    bool member_array(simdjson::ondemand::value value, const MemberSpec& m, void* target,
+                      const WalkNode& node, bool in_kept);
+    bool object_list(simdjson::ondemand::value value, const MemberSpec& m, void* field,
+                     const WalkNode& list_node, bool in_kept);
+    bool text_list(simdjson::ondemand::value value, std::vector<std::string>& list,
+                   const WalkNode& list_node);
+    bool entry_list(simdjson::ondemand::value value, const MemberSpec& m, void* list,
+                    const WalkNode& list_node, bool in_kept);
+    bool kept_object(simdjson::ondemand::value value, const MemberSpec& m, void* target,
+                     const WalkNode& node, bool in_kept);
+    bool wrong_shape(simdjson::ondemand::value value, const MemberSpec& m, void* target,
+                     const WalkNode& node, Shape shape, bool in_kept);
+    bool end_entry(const MemberSpec& m, void* entry, const WalkNode& list_node, std::size_t index);
+
+    // Checks the value starting `token` without mapping it; `shape` says what it was.
+    bool skip(std::string_view token, Shape& shape, bool checked);
+
+    void warn(const WalkNode& node, const MemberSpec& m, Shape got, const char* expected);
+    void warn_element(const WalkNode& list_node, std::size_t index, Shape got,
+                      const char* expected);
+
+    bool syntax();
+    bool fatal_member(const MemberSpec& m, const char* expected);
+    bool entry_allowed(const MemberSpec& m, std::size_t index);
+
+    const AnswerSpec& answer_;
+    void* page_;
+    PageWarnings warnings_;
+    std::size_t max_entries_;
+    const char* text_end_;
+    WalkScratch& scratch_;
+    WalkEnd end_ = WalkEnd::kDone;
+    std::string error_;
+};
+
 }  // namespace
 
 void reset_answer(const AnswerSpec& answer, void* page) {
     reset_members(answer.members, page);
+}
+
+WalkEnd walk_answer(simdjson::ondemand::document& document, const AnswerSpec& answer, void* page,
+                    std::vector<std::string>& warnings, std::size_t& more_warnings,
+                    std::size_t max_entries, const char* text_end, WalkScratch& scratch,
+                    std::string& error) {
+    AnswerWalker walker(answer, page, warnings, more_warnings, max_entries, text_end, scratch);
+    const WalkEnd end = walker.walk(document);
+    error = std::move(walker.error());
+    return end;
 }
 
 AnswerWalker::AnswerWalker(const AnswerSpec& answer, void* page, std::vector<std::string>& warnings,
@@ -166,14 +238,14 @@ WalkEnd AnswerWalker::walk(simdjson::ondemand::document& document) {
     return end_;
 }
 
-bool AnswerWalker::map_object(Value& value, const ObjectSpec* spec, void* target,
+bool AnswerWalker::map_object(Value value, const ObjectSpec* spec, void* target,
                               const WalkNode& node, bool in_kept) {
     Object object;
     if (value.get_object().get(object) != SUCCESS) return syntax();
     return map_fields(object, spec, target, node, in_kept);
 }
 
-bool AnswerWalker::map_fields(Object& object, const ObjectSpec* spec, void* target,
+bool AnswerWalker::map_fields(Object object, const ObjectSpec* spec, void* target,
                               const WalkNode& node, bool in_kept) {
     // `target` may hold what an earlier walk left there: every member this object does not
     // name is left absent below, and every member it names is overwritten, so the result
@@ -224,7 +296,7 @@ bool AnswerWalker::map_fields(Object& object, const ObjectSpec* spec, void* targ
     return true;
 }
 
-bool AnswerWalker::member_value(Value& value, std::string_view token, const MemberSpec* m,
+bool AnswerWalker::member_value(Value value, std::string_view token, const MemberSpec* m,
                                 void* target, const WalkNode& node, bool in_kept) {
     if (m == nullptr) {
         Shape shape;
@@ -278,7 +350,7 @@ bool AnswerWalker::member_scalar(std::string_view token, const MemberSpec& m, vo
     return true;
 }
 
-bool AnswerWalker::member_object(Value& value, const MemberSpec& m, void* target,
+bool AnswerWalker::member_object(Value value, const MemberSpec& m, void* target,
                                  const WalkNode& node, bool in_kept) {
     void* field = m.field(target);
     const WalkNode child{&node, m.name};
@@ -299,7 +371,7 @@ bool AnswerWalker::member_object(Value& value, const MemberSpec& m, void* target
     }
 }
 
-bool AnswerWalker::member_array(Value& value, const MemberSpec& m, void* target,
+bool AnswerWalker::member_array(Value value, const MemberSpec& m, void* target,
                                 const WalkNode& node, bool in_kept) {
     void* field = m.field(target);
     const WalkNode list_node{&node, m.name};
@@ -322,8 +394,8 @@ bool AnswerWalker::member_array(Value& value, const MemberSpec& m, void* target,
 
 // An object kept whole as JSON text: read once by JsonSyntaxReader into the text, then walked
 // by simdjson for the members the child table maps from it.
-bool AnswerWalker::kept_object(Value& value, const MemberSpec& m, void* target,
-                               const WalkNode& node, bool in_kept) {
+bool AnswerWalker::kept_object(Value value, const MemberSpec& m, void* target, const WalkNode& node,
+                               bool in_kept) {
     // One object kept at a time: one inside another stays absent (no table asks for that).
     if (in_kept) {
         leave_out(m, target);
@@ -347,8 +419,8 @@ bool AnswerWalker::kept_object(Value& value, const MemberSpec& m, void* target,
 }
 
 // A container where `m` wants another shape: left out with a warning, checked and skipped.
-bool AnswerWalker::wrong_shape(Value& value, const MemberSpec& m, void* target,
-                               const WalkNode& node, Shape shape, bool in_kept) {
+bool AnswerWalker::wrong_shape(Value value, const MemberSpec& m, void* target, const WalkNode& node,
+                               Shape shape, bool in_kept) {
     leave_out(m, target);
     warn(node, m, shape, expected_of(m.as));
     Shape skipped;
@@ -398,3 +470,6 @@ bool AnswerWalker::fatal_member(const MemberSpec& m, const char* expected) {
 }
 
 }  // namespace codeguru::json_mapping::ondemand
+
+// Part of this file: see AnswerWalker.
+#include "sources/json_mapping/ondemand_walker_lists.inc"

@@ -54,71 +54,18 @@ struct WalkScratch {
     }
 };
 
-// Walks a simdjson On-Demand document into a model as its member tables describe, with the
-// semantics of ondemand_mapper.hpp for every document simdjson accepts. Everything
-// it passes is checked as nlohmann would (scalars by json_lexer, skipped and kept values by
+// Walks a simdjson On-Demand document into `page` as `answer`'s member tables describe, with
+// the semantics of ondemand_mapper.hpp for every document simdjson accepts. Everything it
+// passes is checked as nlohmann would (scalars by json_lexer, skipped and kept values by
 // JsonSyntaxReader), in document order, so that kFatal and kOversized are only reported
-// where nlohmann would have reported them too. kSyntax says only that the document is not
-// JSON somewhere; the caller finds out where (ondemand_mapper.cpp). One use per document.
-class AnswerWalker {
-  public:
-    // `text_end`: the end of the document's text in the padded buffer simdjson reads.
-    AnswerWalker(const AnswerSpec& answer, void* page, std::vector<std::string>& warnings,
-                 std::size_t& more_warnings, std::size_t max_entries, const char* text_end,
-                 WalkScratch& scratch);
-
-    WalkEnd walk(simdjson::ondemand::document& document);
-    // kFatal, kOversized: the message of the error to throw.
-    const std::string& error() const { return error_; }
-
-  private:
-    // Each member of the object `value` (`object`) into `target` as `spec` says (nullptr:
-    // none known). `in_kept`: inside an object kept as JSON text, already read whole.
-    bool map_object(simdjson::ondemand::value& value, const ObjectSpec* spec, void* target,
-                    const WalkNode& node, bool in_kept);
-    bool map_fields(simdjson::ondemand::object& object, const ObjectSpec* spec, void* target,
-                    const WalkNode& node, bool in_kept);
-    // The member's value `value`, whose first_token() is `token`.
-    bool member_value(simdjson::ondemand::value& value, std::string_view token, const MemberSpec* m,
-                      void* target, const WalkNode& node, bool in_kept);
-    bool member_scalar(std::string_view token, const MemberSpec& m, void* target,
-                       const WalkNode& node);
-    bool member_object(simdjson::ondemand::value& value, const MemberSpec& m, void* target,
-                       const WalkNode& node, bool in_kept);
-    bool member_array(simdjson::ondemand::value& value, const MemberSpec& m, void* target,
-                      const WalkNode& node, bool in_kept);
-    bool object_list(simdjson::ondemand::value& value, const MemberSpec& m, void* field,
-                     const WalkNode& list_node, bool in_kept);
-    bool text_list(simdjson::ondemand::value& value, std::vector<std::string>& list,
-                   const WalkNode& list_node);
-    bool entry_list(simdjson::ondemand::value& value, const MemberSpec& m, void* list,
-                    const WalkNode& list_node, bool in_kept);
-    bool kept_object(simdjson::ondemand::value& value, const MemberSpec& m, void* target,
-                     const WalkNode& node, bool in_kept);
-    bool wrong_shape(simdjson::ondemand::value& value, const MemberSpec& m, void* target,
-                     const WalkNode& node, Shape shape, bool in_kept);
-    bool end_entry(const MemberSpec& m, void* entry, const WalkNode& list_node, std::size_t index);
-
-    // Checks the value starting `token` without mapping it; `shape` says what it was.
-    bool skip(std::string_view token, Shape& shape, bool checked);
-
-    void warn(const WalkNode& node, const MemberSpec& m, Shape got, const char* expected);
-    void warn_element(const WalkNode& list_node, std::size_t index, Shape got,
-                      const char* expected);
-
-    bool syntax();
-    bool fatal_member(const MemberSpec& m, const char* expected);
-    bool entry_allowed(const MemberSpec& m, std::size_t index);
-
-    const AnswerSpec& answer_;
-    void* page_;
-    PageWarnings warnings_;
-    std::size_t max_entries_;
-    const char* text_end_;
-    WalkScratch& scratch_;
-    WalkEnd end_ = WalkEnd::kDone;
-    std::string error_;
-};
+// where nlohmann would have reported them too; `error` then holds the message of the error
+// to throw. kSyntax says only that the document is not JSON somewhere; the caller finds out
+// where (ondemand_mapper.cpp). `text_end`: the end of the document's text in the padded
+// buffer simdjson reads.
+WalkEnd walk_answer(simdjson::ondemand::document& document, const AnswerSpec& answer, void* page,
+                    std::vector<std::string>& warnings, std::size_t& more_warnings,
+                    std::size_t max_entries, const char* text_end, WalkScratch& scratch,
+                    std::string& error);
 
 // Leaves every field of `page` that `answer` fills absent, as before a walk.
 void reset_answer(const AnswerSpec& answer, void* page);

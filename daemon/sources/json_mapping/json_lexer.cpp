@@ -12,35 +12,55 @@
 namespace codeguru::json_mapping {
 namespace {
 
+#if defined(__SSE2__)
+// Which of the 16 bytes at `p` are '"', '\\' or a control character, a bit each.
+unsigned special_mask(const char* p) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+        _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v));
+    return static_cast<unsigned>(_mm_movemask_epi8(hit));
+}
+#endif
+
+bool is_special(char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte == '"' || byte == '\\' || byte < 0x20;
+}
+
 // The first '"', '\\' or control character at or after `p`, or `end` when there is none
 // before it. Sixteen bytes at a time where SSE2 is there (every x86-64): nearly all of a
-// page's bytes are inside strings, and most strings hold none of the three.
+// page's bytes are inside strings, and most strings hold none of the three. Reads up to 15
+// bytes past `end`.
 const char* find_special(const char* p, const char* end) {
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i control = _mm_set1_epi8(0x1F);
-    while (p < end) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        const __m128i hit =
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                         _mm_cmpeq_epi8(_mm_min_epu8(v, control), v));
-        const int mask = _mm_movemask_epi8(hit);
-        if (mask != 0) {
-            const char* found = p + __builtin_ctz(static_cast<unsigned>(mask));
+    for (; p < end; p += 16) {
+        if (const unsigned mask = special_mask(p); mask != 0) {
+            const char* found = p + __builtin_ctz(mask);
             return found < end ? found : end;
         }
-        p += 16;
     }
     return end;
 #else
-    for (; p < end; ++p) {
-        const auto c = static_cast<unsigned char>(*p);
-        if (c == '"' || c == '\\' || c < 0x20) return p;
-    }
-    return end;
+    return find_special_within(p, end);
 #endif
 }
+
+}  // namespace
+
+const char* find_special_within(const char* p, const char* end) {
+#if defined(__SSE2__)
+    for (; end - p >= 16; p += 16) {
+        if (const unsigned mask = special_mask(p); mask != 0) return p + __builtin_ctz(mask);
+    }
+#endif
+    for (; p < end; ++p) {
+        if (is_special(*p)) return p;
+    }
+    return end;
+}
+
+namespace {
 
 // Four hex digits at `p`, or -1.
 int hex4(const char* p, const char* end) {
@@ -156,6 +176,13 @@ double strtod_of(const char* begin, const char* end) {
 
 const char* lex_string(const char* p, const char* end, std::string* out) {
     return lex_string_rest(p + 1, end, out);  // past the opening quote
+}
+
+bool plain_string(const char* p, const char* end, std::string_view& text) {
+    const char* special = find_special(p + 1, end);
+    if (special >= end || *special != '"') return false;
+    text = std::string_view(p + 1, static_cast<std::size_t>(special - p - 1));
+    return true;
 }
 
 const char* lex_string_rest(const char* p, const char* end, std::string* out) {

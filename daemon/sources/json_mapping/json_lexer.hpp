@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "sources/json_mapping/scalar_reader.hpp"
 
@@ -18,6 +19,11 @@ namespace codeguru::json_mapping {
 // appends the unescaped text to it.
 const char* lex_string(const char* p, const char* end, std::string* out);
 
+// A string at `p` (its opening quote) that holds no escape: true, with its text between the
+// quotes in `text` (what lex_string() would append, byte for byte). False when it holds a
+// backslash or a control character or is not closed: lex_string() then reads it.
+bool plain_string(const char* p, const char* end, std::string_view& text);
+
 // The rest of a string from `p` on, inside it (past its opening quote and any text already
 // read), as lex_string() reads it.
 const char* lex_string_rest(const char* p, const char* end, std::string* out);
@@ -33,6 +39,10 @@ const char* lex_literal(const char* p, const char* end, Scalar& out);
 
 // Any scalar: dispatches on the first character; nullptr when none starts there.
 const char* lex_scalar(const char* p, const char* end, Scalar& out, std::string* text);
+
+// The first '"', '\\' or control character in [p, end), or `end` when there is none. Unlike
+// the lex_* functions it reads nothing past `end`.
+const char* find_special_within(const char* p, const char* end);
 
 // Whitespace as JSON (and nlohmann) knows it: space, tab, line feed, carriage return.
 inline bool is_json_whitespace(char c) {

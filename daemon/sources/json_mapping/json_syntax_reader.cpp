@@ -49,6 +49,14 @@ const char* JsonSyntaxReader::read_value(const char* p, const char* end, JsonTex
                     }
                     break;
                 }
+                // Most strings hold no escape: written as they stand, not unescaped first.
+                std::string_view plain;
+                if (writer != nullptr && c == '"' && plain_string(p, end, plain)) {
+                    writer->plain_string(plain);
+                    p = plain.data() + plain.size() + 1;
+                    expect = Expect::kAfterValue;
+                    break;
+                }
                 Scalar s{Scalar::Kind::kNull};
                 const char* after = lex_scalar(p, end, s, text);
                 if (after == nullptr) return nullptr;
@@ -59,10 +67,17 @@ const char* JsonSyntaxReader::read_value(const char* p, const char* end, JsonTex
             }
             case Expect::kKey: {
                 if (p >= end || *p != '"') return nullptr;
-                if (text != nullptr) text->clear();
-                const char* after = lex_string(p, end, text);
-                if (after == nullptr) return nullptr;
-                if (writer != nullptr) writer->key(*text);
+                const char* after = nullptr;
+                std::string_view plain;
+                if (writer != nullptr && plain_string(p, end, plain)) {
+                    writer->plain_key(plain);
+                    after = plain.data() + plain.size() + 1;
+                } else {
+                    if (text != nullptr) text->clear();
+                    after = lex_string(p, end, text);
+                    if (after == nullptr) return nullptr;
+                    if (writer != nullptr) writer->key(*text);
+                }
                 p = skip_json_whitespace(after, end);
                 if (p >= end || *p != ':') return nullptr;
                 p = skip_json_whitespace(p + 1, end);

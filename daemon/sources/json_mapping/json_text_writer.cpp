@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "sources/json_mapping/json_lexer.hpp"
+
 namespace codeguru::json_mapping {
 namespace {
 
@@ -76,16 +78,38 @@ void JsonTextWriter::string(std::string_view text) {
     quoted(text);
 }
 
+void JsonTextWriter::plain_key(std::string_view text) {
+    if (levels_.back().has_member) out_->push_back(',');
+    levels_.back().has_member = true;
+    plain_quoted(text);
+    out_->push_back(':');
+}
+
+void JsonTextWriter::plain_string(std::string_view text) {
+    before_value();
+    plain_quoted(text);
+}
+
+void JsonTextWriter::plain_quoted(std::string_view text) {
+    std::string& out = *out_;
+    out.push_back('"');
+    out.append(text);
+    out.push_back('"');
+}
+
 // `"` and `\` escaped, control characters as \b \f \n \r \t or \u00XX, NUL as U+FFFD,
 // everything else as it is.
 void JsonTextWriter::quoted(std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string& out = *out_;
     out.push_back('"');
+    const char* const begin = text.data();
+    const char* const end = begin + text.size();
     std::size_t plain = 0;  // start of the run not yet appended
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+    for (const char* at = find_special_within(begin, end); at != end;
+         at = find_special_within(at + 1, end)) {
+        const std::size_t i = static_cast<std::size_t>(at - begin);
+        const auto c = static_cast<unsigned char>(*at);
         out.append(text, plain, i - plain);
         plain = i + 1;
         switch (c) {

@@ -28,6 +28,10 @@ class JsonTextWriter {
     void integer(std::uint64_t value);
     void number(std::string_view as_written);  // a JSON number, kept as written
     void string(std::string_view text);
+    // A key or string whose text needs no escape (no '"', '\\' or control character, as
+    // plain_string() finds it), written as it is.
+    void plain_key(std::string_view text);
+    void plain_string(std::string_view text);
 
     // NULs replaced with U+FFFD since start().
     std::size_t nuls_replaced() const { return nuls_; }
@@ -39,6 +43,7 @@ class JsonTextWriter {
     };
     void before_value();  // the comma between elements of an array
     void quoted(std::string_view text);
+    void plain_quoted(std::string_view text);
 
     std::string* out_ = nullptr;
     std::vector<Level> levels_;

@@ -570,6 +570,8 @@ def main():
 
 PARSE_LINE = re.compile(r"^(?P<page>\S.*?MB)\s+(?P<mb>\d+) MB/s\s+(?P<findings>\d+) findings/s"
                         r" \| best\s+(?P<best>\d+) MB/s")
+REFERENCE_LINE = re.compile(r"^\s+simdjson's own walk, nothing copied\s+(?P<mb>\d+) MB/s"
+                            r" \| best\s+(?P<best>\d+) MB/s")
 
 
 def busy_ticks():
@@ -600,6 +602,12 @@ def parse_run(binary):
                           "best_mb_per_second": int(m["best"]),
                           "findings_per_second": int(m["findings"]),
                           "others_cpu_share": round(others, 3)})
+        m = REFERENCE_LINE.match(line)
+        if m and pages:  # simdjson's own walk of the page above, in alternate batches
+            pages[-1].update({"reference_mb_per_second": int(m["mb"]),
+                              "reference_best_mb_per_second": int(m["best"]),
+                              "share_of_reference": round(pages[-1]["mb_per_second"]
+                                                          / max(1, int(m["mb"])), 3)})
     if not pages:
         raise RuntimeError("codeguru-parse-bench printed no page: " + out)
     return pages
@@ -730,6 +738,11 @@ def print_report(report, cases, memory, inspector_runs, throttled, small):
     for p in report["parsing"]:
         print(f"  {p['page']:<38} {p['mb_per_second']:>5} MB/s (fastest batch "
               f"{p['best_mb_per_second']}), {p['findings_per_second']} findings/s")
+        if "reference_mb_per_second" in p:
+            print(f"    beside it, simdjson's own walk of the page (nothing copied): "
+                  f"{p['reference_mb_per_second']} MB/s (fastest batch "
+                  f"{p['reference_best_mb_per_second']}); the mapper at "
+                  f"{p['share_of_reference']:.0%} of it")
     differences = report["peer_differences"]
     print(f"\npeer's rows equal the daemon's (all columns both write): "
           + ", ".join(f"{case}: {'yes' if n == 0 else f'NO, {n} rows differ'}"

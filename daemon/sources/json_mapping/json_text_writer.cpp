@@ -41,9 +41,13 @@ void JsonTextWriter::close() {
     if (levels_.empty()) out_ = nullptr;
 }
 
-void JsonTextWriter::key(std::string_view name) {
+void JsonTextWriter::before_key() {
     if (levels_.back().has_member) out_->push_back(',');
     levels_.back().has_member = true;
+}
+
+void JsonTextWriter::key(std::string_view name) {
+    before_key();
     quoted(name);
     out_->push_back(':');
 }
@@ -79,8 +83,7 @@ void JsonTextWriter::string(std::string_view text) {
 }
 
 void JsonTextWriter::plain_key(std::string_view text) {
-    if (levels_.back().has_member) out_->push_back(',');
-    levels_.back().has_member = true;
+    before_key();
     plain_quoted(text);
     out_->push_back(':');
 }

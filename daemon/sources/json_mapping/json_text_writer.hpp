@@ -42,6 +42,7 @@ class JsonTextWriter {
         bool has_member;  // a comma precedes the next member or element
     };
     void before_value();  // the comma between elements of an array
+    void before_key();    // the comma between members of an object
     void quoted(std::string_view text);
     void plain_quoted(std::string_view text);
 
